@@ -1,0 +1,1 @@
+"""SOSL: parse ``FIND {...} IN ... RETURNING ...`` and run it on SQLite FTS5 indexes."""
