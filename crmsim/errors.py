@@ -84,8 +84,9 @@ class InvalidSearch(SalesforceApiError):
     default_code = "INVALID_SEARCH"
 
 
-def soql_error(cls: type[SalesforceApiError], query: str, column: int | None, detail: str,
-               error_code: str | None = None) -> SalesforceApiError:
+def soql_error(
+    cls: type[SalesforceApiError], query: str, column: int | None, detail: str, error_code: str | None = None
+) -> SalesforceApiError:
     """Build an error with Salesforce's ``ERROR at Row:1:Column:N`` preamble around the query."""
     if column is None:
         return cls(detail, error_code)

@@ -13,9 +13,13 @@ from typing import Any
 from .schema import FieldDef, FieldType
 
 SQL_TYPES = {
-    FieldType.CURRENCY: "REAL", FieldType.DOUBLE: "REAL", FieldType.PERCENT: "REAL",
-    FieldType.INT: "INTEGER", FieldType.BOOLEAN: "INTEGER",
-    FieldType.DATE: "TEXT", FieldType.DATETIME: "TEXT",
+    FieldType.CURRENCY: "REAL",
+    FieldType.DOUBLE: "REAL",
+    FieldType.PERCENT: "REAL",
+    FieldType.INT: "INTEGER",
+    FieldType.BOOLEAN: "INTEGER",
+    FieldType.DATE: "TEXT",
+    FieldType.DATETIME: "TEXT",
 }
 
 _DATETIME = re.compile(
@@ -43,6 +47,7 @@ def parse_datetime(text: str) -> datetime | None:
         sign = 1 if zone[0] == "+" else -1
         digits = zone[1:].replace(":", "")
         from datetime import timedelta
+
         value -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
     return value.replace(tzinfo=UTC)
 

@@ -60,8 +60,10 @@ class Store:
             with conn:
                 create_tables(conn, schema)
                 conn.execute(f"CREATE TABLE {META_TABLE} (key TEXT PRIMARY KEY, value TEXT)")
-                conn.executemany(f"INSERT INTO {META_TABLE} VALUES (?, ?)",
-                                 [("org", schema.org), ("today", (today or date.today()).isoformat())])
+                conn.executemany(
+                    f"INSERT INTO {META_TABLE} VALUES (?, ?)",
+                    [("org", schema.org), ("today", (today or date.today()).isoformat())],
+                )
         finally:
             conn.close()
         return cls(path, schema)
@@ -87,7 +89,8 @@ class Store:
         for obj in self.schema.objects.values():
             row = self._writer.execute(
                 f"SELECT Id FROM {quote_ident(obj.name)} WHERE Id LIKE ? ORDER BY Id DESC LIMIT 1",
-                (obj.keyPrefix + "Wt0%",)).fetchone()
+                (obj.keyPrefix + "Wt0%",),
+            ).fetchone()
             if row:
                 self.ids.seed(obj.keyPrefix, sequence_of(row[0]))
 
@@ -146,8 +149,10 @@ class Store:
     def insert_rows(self, obj: ObjectDef, rows: Iterable[Mapping[str, Any]]) -> int:
         """Bulk-insert already-converted rows (field name -> stored value) in one transaction."""
         columns = list(obj.fields)
-        sql = (f"INSERT INTO {quote_ident(obj.name)} ({', '.join(quote_ident(c) for c in columns)}) "
-               f"VALUES ({', '.join('?' for _ in columns)})")
+        sql = (
+            f"INSERT INTO {quote_ident(obj.name)} ({', '.join(quote_ident(c) for c in columns)}) "
+            f"VALUES ({', '.join('?' for _ in columns)})"
+        )
         defaults = _defaults(obj)
         values = [tuple(row.get(c, defaults.get(c)) for c in columns) for row in rows]
         self.write_sync(lambda conn: conn.executemany(sql, values))
@@ -176,8 +181,10 @@ def create_tables(conn: sqlite3.Connection, schema: OrgSchema) -> None:
         conn.execute(f"CREATE TABLE {quote_ident(obj.name)} ({', '.join(cols)})")
         for field in obj.fields.values():
             if field.type is FieldType.REFERENCE:
-                conn.execute(f"CREATE INDEX {quote_ident(f'ix_{obj.name}_{field.name}')} "
-                             f"ON {quote_ident(obj.name)} ({quote_ident(field.name)})")
+                conn.execute(
+                    f"CREATE INDEX {quote_ident(f'ix_{obj.name}_{field.name}')} "
+                    f"ON {quote_ident(obj.name)} ({quote_ident(field.name)})"
+                )
     from .sosl.index import create_search_index
 
     create_search_index(conn, schema)

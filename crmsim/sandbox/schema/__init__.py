@@ -3,5 +3,14 @@
 from ._load import ORGS, build_schema, load_schema_file, org_schema
 from ._model import ChildRelationship, FieldDef, FieldType, ObjectDef, OrgSchema
 
-__all__ = ["ORGS", "ChildRelationship", "FieldDef", "FieldType", "ObjectDef", "OrgSchema",
-           "build_schema", "load_schema_file", "org_schema"]
+__all__ = [
+    "ORGS",
+    "ChildRelationship",
+    "FieldDef",
+    "FieldType",
+    "ObjectDef",
+    "OrgSchema",
+    "build_schema",
+    "load_schema_file",
+    "org_schema",
+]

@@ -21,20 +21,34 @@ def _system_fields(owned: bool) -> dict[str, dict[str, Any]]:
     user = {"type": "reference", "referenceTo": ["User"], "system": True}
     fields: dict[str, dict[str, Any]] = {
         "Id": {"type": "id", "description": "Unique 18-character record Id", "system": True, "length": 18},
-        "IsDeleted": {"type": "boolean", "description": "Whether the record is in the recycle bin",
-                      "system": True, "default": False},
+        "IsDeleted": {
+            "type": "boolean",
+            "description": "Whether the record is in the recycle bin",
+            "system": True,
+            "default": False,
+        },
         "CreatedDate": {"type": "datetime", "description": "When the record was created", "system": True},
-        "CreatedById": {**user, "description": "User who created the record",
-                        "relationshipName": "CreatedBy"},
+        "CreatedById": {**user, "description": "User who created the record", "relationshipName": "CreatedBy"},
         "LastModifiedDate": {"type": "datetime", "description": "When the record last changed", "system": True},
-        "LastModifiedById": {**user, "description": "User who last changed the record",
-                             "relationshipName": "LastModifiedBy"},
-        "SystemModstamp": {"type": "datetime", "description": "When a user or automated process last changed the record",
-                           "system": True},
+        "LastModifiedById": {
+            **user,
+            "description": "User who last changed the record",
+            "relationshipName": "LastModifiedBy",
+        },
+        "SystemModstamp": {
+            "type": "datetime",
+            "description": "When a user or automated process last changed the record",
+            "system": True,
+        },
     }
     if owned:
-        fields["OwnerId"] = {"type": "reference", "referenceTo": ["User"], "relationshipName": "Owner",
-                             "description": "User who owns the record", "childRelationshipName": None}
+        fields["OwnerId"] = {
+            "type": "reference",
+            "referenceTo": ["User"],
+            "relationshipName": "Owner",
+            "description": "User who owns the record",
+            "childRelationshipName": None,
+        }
     return fields
 
 
@@ -61,8 +75,9 @@ def build_schema(raw: Any, *, source: str = "<schema>") -> OrgSchema:
         merged.update(own)
         for name, system in _system_fields(bool(spec.get("owned"))).items():
             if name in own and name != "Id":
-                raise SchemaError("system field is added automatically; remove it", path=source,
-                                  where=f"{obj_name}.{name}")
+                raise SchemaError(
+                    "system field is added automatically; remove it", path=source, where=f"{obj_name}.{name}"
+                )
             merged[name] = system
         fields = {}
         for field_name, field_spec in merged.items():
@@ -77,8 +92,7 @@ def build_schema(raw: Any, *, source: str = "<schema>") -> OrgSchema:
             raise SchemaError(_first_error(exc), path=source, where=obj_name) from None
     _link(objects, source)
     try:
-        return OrgSchema(org=str(raw.get("org", "")), description=str(raw.get("description", "")),
-                         objects=objects)
+        return OrgSchema(org=str(raw.get("org", "")), description=str(raw.get("description", "")), objects=objects)
     except ValidationError as exc:
         raise SchemaError(_first_error(exc), path=source) from None
 
@@ -87,8 +101,9 @@ def _link(objects: dict[str, ObjectDef], source: str) -> None:
     prefixes: dict[str, str] = {}
     for obj in objects.values():
         if obj.keyPrefix in prefixes:
-            raise SchemaError(f"key prefix {obj.keyPrefix} already used by {prefixes[obj.keyPrefix]}",
-                              path=source, where=obj.name)
+            raise SchemaError(
+                f"key prefix {obj.keyPrefix} already used by {prefixes[obj.keyPrefix]}", path=source, where=obj.name
+            )
         prefixes[obj.keyPrefix] = obj.name
         for field in obj.fields.values():
             if field.type is FieldType.PICKLIST and not field.values:
@@ -97,12 +112,16 @@ def _link(objects: dict[str, ObjectDef], source: str) -> None:
                 continue
             for target in field.referenceTo or []:
                 if target not in objects:
-                    raise SchemaError(f"referenceTo names unknown object {target!r}", path=source,
-                                      where=f"{obj.name}.{field.name}")
-            for target in (field.referenceTo or []) if field.childRelationshipName else []:
-                parent = objects[target]
-                parent.child_relationships[field.childRelationshipName] = ChildRelationship(
-                    name=field.childRelationshipName, child_object=obj.name, field=field.name)
+                    raise SchemaError(
+                        f"referenceTo names unknown object {target!r}", path=source, where=f"{obj.name}.{field.name}"
+                    )
+            child_name = field.childRelationshipName
+            if not child_name:
+                continue
+            for target in field.referenceTo or []:
+                objects[target].child_relationships[child_name] = ChildRelationship(
+                    name=child_name, child_object=obj.name, field=field.name
+                )
 
 
 def _first_error(exc: Exception) -> str:

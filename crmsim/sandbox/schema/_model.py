@@ -27,9 +27,19 @@ class FieldType(StrEnum):
     URL = "url"
 
 
-TEXT_TYPES = frozenset({FieldType.ID, FieldType.REFERENCE, FieldType.STRING, FieldType.TEXTAREA,
-                        FieldType.PICKLIST, FieldType.MULTIPICKLIST, FieldType.EMAIL,
-                        FieldType.PHONE, FieldType.URL})
+TEXT_TYPES = frozenset(
+    {
+        FieldType.ID,
+        FieldType.REFERENCE,
+        FieldType.STRING,
+        FieldType.TEXTAREA,
+        FieldType.PICKLIST,
+        FieldType.MULTIPICKLIST,
+        FieldType.EMAIL,
+        FieldType.PHONE,
+        FieldType.URL,
+    }
+)
 NUMBER_TYPES = frozenset({FieldType.CURRENCY, FieldType.DOUBLE, FieldType.INT, FieldType.PERCENT})
 ID_TYPES = frozenset({FieldType.ID, FieldType.REFERENCE})
 
@@ -90,8 +100,14 @@ class FieldDef(BaseModel):
 
     @property
     def groupable(self) -> bool:
-        return self.type not in {FieldType.TEXTAREA, FieldType.DOUBLE, FieldType.CURRENCY,
-                                 FieldType.PERCENT, FieldType.DATETIME, FieldType.MULTIPICKLIST}
+        return self.type not in {
+            FieldType.TEXTAREA,
+            FieldType.DOUBLE,
+            FieldType.CURRENCY,
+            FieldType.PERCENT,
+            FieldType.DATETIME,
+            FieldType.MULTIPICKLIST,
+        }
 
 
 class ChildRelationship(BaseModel):
@@ -124,8 +140,11 @@ class ObjectDef(BaseModel):
     @cached_property
     def relationships_ci(self) -> dict[str, FieldDef]:
         """Parent relationship name (lower case) -> its reference field."""
-        return {f.relationshipName.lower(): f for f in self.fields.values()
-                if f.type is FieldType.REFERENCE and f.relationshipName}
+        return {
+            f.relationshipName.lower(): f
+            for f in self.fields.values()
+            if f.type is FieldType.REFERENCE and f.relationshipName
+        }
 
     @cached_property
     def children_ci(self) -> dict[str, ChildRelationship]:
@@ -172,8 +191,11 @@ def _label_from_name(name: str) -> str:
         if ch == "_":
             out.append(" ")
             continue
-        if i and ch.isupper() and (base[i - 1].islower() or
-                                   (i + 1 < len(base) and base[i + 1].islower() and base[i - 1] != " ")):
+        if (
+            i
+            and ch.isupper()
+            and (base[i - 1].islower() or (i + 1 < len(base) and base[i + 1].islower() and base[i - 1] != " "))
+        ):
             out.append(" ")
         out.append(ch)
     return "".join(out).replace("  ", " ").strip()
