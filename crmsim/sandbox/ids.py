@@ -8,7 +8,7 @@ import threading
 
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-_ID_SHAPE = re.compile(r"^[a-zA-Z0-9]{15}(?:[A-Z0-5]{3})?$")
+_ID_SHAPE = re.compile(r"^[a-zA-Z0-9]{15}(?:[A-Za-z0-5]{3})?$")
 # Ids made here carry this pod/instance marker after the prefix, as real orgs carry theirs.
 _INSTANCE = "Wt0"
 
@@ -34,7 +34,7 @@ def to18(record_id: str) -> str:
 def is_id(value: str) -> bool:
     if not _ID_SHAPE.match(value):
         return False
-    return len(value) == 15 or value[15:] == checksum(value[:15])
+    return len(value) == 15 or value[15:].upper() == checksum(value[:15])
 
 
 def make_id(prefix: str, number: int) -> str:
