@@ -374,7 +374,7 @@ COMMON: dict[str, dict[str, object]] = {
             "Field__c": f(
                 PK,
                 "Which case field changed",
-                values=["Case Creation", "Owner Assignment", "Case Closed", "Status", "Priority"],
+                values=["Case Creation", "Owner Assignment", "Case Closed"],
                 custom=True,
             ),
             "NewValue__c": f(S, "Value after the change", length=255, custom=True),
@@ -490,7 +490,7 @@ COMMON: dict[str, dict[str, object]] = {
             "Status": f(
                 PK,
                 "Contract state",
-                values=["Draft", "In Approval Process", "Activated"],
+                values=["Draft", "In Approval Process", "Activated", "Rejected", "Negotiating", "Awaiting Signature", "Signature Declined", "Signed", "Canceled", "Contract Terminated"],
                 required=True,
                 default="Draft",
             ),
@@ -522,7 +522,7 @@ COMMON: dict[str, dict[str, object]] = {
             "Status": f(
                 PK,
                 "Progress of the task",
-                values=["Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"],
+                values=["Not Started", "In Progress", "Completed", "Deferred", "Waiting"],
                 required=True,
                 default="Not Started",
             ),
@@ -606,9 +606,9 @@ COMMON: dict[str, dict[str, object]] = {
             "Status": f(
                 PK,
                 "Qualification state of the lead",
-                values=["Open - Not Contacted", "Working - Contacted", "Closed - Converted", "Closed - Not Converted"],
+                values=["New", "Contacted", "Qualified", "Proposal", "Negotiation", "Closed"],
                 required=True,
-                default="Open - Not Contacted",
+                default="New",
             ),
             "LeadSource": f(
                 PK,

@@ -85,11 +85,13 @@ class Store:
             self._connections.append(conn)
         return conn
 
-    def _seed_allocator(self) -> None:
-        for obj in self.schema.objects.values():
+    def _seed_allocator(self, objects: Iterable[ObjectDef] | None = None) -> None:
+        # Base-62 digits sort correctly only byte-wise, hence BINARY rather than the column's NOCASE.
+        for obj in self.schema.objects.values() if objects is None else objects:
             row = self._writer.execute(
-                f"SELECT Id FROM {quote_ident(obj.name)} WHERE Id LIKE ? ORDER BY Id DESC LIMIT 1",
-                (obj.keyPrefix + "Wt0%",),
+                f"SELECT Id FROM {quote_ident(obj.name)} WHERE substr(Id, 1, 6) = ? "
+                "ORDER BY Id COLLATE BINARY DESC LIMIT 1",
+                (obj.keyPrefix + "Wt0",),
             ).fetchone()
             if row:
                 self.ids.seed(obj.keyPrefix, sequence_of(row[0]))
@@ -156,7 +158,7 @@ class Store:
         defaults = _defaults(obj)
         values = [tuple(row.get(c, defaults.get(c)) for c in columns) for row in rows]
         self.write_sync(lambda conn: conn.executemany(sql, values))
-        self._seed_allocator()
+        self._seed_allocator([obj])
         return len(values)
 
 

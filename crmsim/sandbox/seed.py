@@ -1,0 +1,1123 @@
+"""A small, deterministic dataset for each org, so every sandbox feature has data to run on.
+
+:func:`seed_org` writes a fresh org database; :func:`seed_rows` returns the same rows without
+touching disk. Everything derives from ``random.Random(seed)`` and the org's "today": the same seed
+and today give identical rows, and no record is created after today (12:00 UTC).
+
+The data is small (a few hundred rows) but consistent, because SOQL and SOSL tests run on it:
+
+* agents own what they work on: service agents own cases and issues, sales reps own accounts,
+  leads and deals; an account's owner is the rep who owns the territory of its ``ShippingState``;
+* children are created after their parents; opportunity amounts are the sum of their lines;
+  a won deal has an accepted quote with the same lines, an activated contract and an order;
+* a case is about an order line of its account; its ``CaseHistory__c`` rows record creation,
+  owner transfers (old and new value are User Ids, other kinds leave both null) and closure,
+  and its ``OwnerId`` is the last owner;
+* converted leads point at the account, contact and deal they became.
+
+The ``FIXTURE_*`` constants name text planted on purpose for search and escaping tests.
+"""
+
+from __future__ import annotations
+
+import random
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from .codec import to_db
+from .ids import make_id
+from .schema import FieldType, ObjectDef, OrgSchema, org_schema
+from .store import Store
+
+__all__ = [
+    "ADMIN_USERNAME", "DEFAULT_TODAY", "FIXTURE_ACCOUNT_NAME", "FIXTURE_APOSTROPHE_NAME",
+    "FIXTURE_ARTICLE_TITLE", "FIXTURE_PERCENT_SUBJECT", "FIXTURE_PRODUCT_PHRASE",
+    "FIXTURE_UNDERSCORE_CODE", "FIXTURE_UNICODE_NAME", "seed_org", "seed_rows",
+]
+
+DEFAULT_TODAY: dict[str, date] = {"b2b": date(2024, 6, 14), "b2c": date(2024, 6, 14)}
+"""The configured "today" of each org; relative date literals are evaluated against it."""
+
+ADMIN_USERNAME = "admin@crmsim.local"
+"""Username of the administrator, who created and last modified every record."""
+
+FIXTURE_ACCOUNT_NAME = "Acme Corporation"
+"""b2b: an Account of this name (with a child account, Acme Robotics). b2c has person accounts."""
+FIXTURE_PRODUCT_PHRASE = "battery overheating"
+"""Both orgs: exactly one Product2 has this phrase in its Description."""
+FIXTURE_ARTICLE_TITLE = "Data security in finance and healthcare"
+"""Both orgs: the Title of one online Knowledge__kav article."""
+FIXTURE_APOSTROPHE_NAME = "Declan O'Brien"
+"""Both orgs: a Contact of this name; in b2c also a person Account, in b2b he works at an
+account named "O'Brien Freight Services"."""
+FIXTURE_UNICODE_NAME = "Zoë Lambert"
+"""Both orgs: a Contact of this name (in b2c also a person Account); the only non-ASCII text."""
+FIXTURE_PERCENT_SUBJECT = "Promo code for 20% off was not applied at checkout"
+"""Both orgs: the Subject of one Case, the only Case Subject containing '%'."""
+FIXTURE_UNDERSCORE_CODE = "PWR_BANK_20K"
+"""Both orgs: the ProductCode of one Product2, the only ProductCode containing '_'."""
+
+# Autonumber display formats: (format, offset added to the running number).
+_AUTONUMBER: dict[str, tuple[str, int]] = {
+    "Case": ("{:08d}", 1000), "Order": ("{:08d}", 100), "Contract": ("{:08d}", 100),
+    "OrderItem": ("{:010d}", 0), "QuoteLineItem": ("{:08d}", 0),
+    "Knowledge__kav": ("{:09d}", 1000), "CaseHistory__c": ("CH-{:04d}", 0),
+    "LiveChatVisitor": ("{:05d}", 0), "LiveChatTranscript": ("{:08d}", 0),
+    "VoiceCallTranscript__c": ("VCT-{:04d}", 0),
+}
+
+_PROFILES = ("System Administrator", "Standard User", "Service Agent", "Sales Representative")
+_SERVICE_AGENTS = (("Maya", "Chen"), ("Jordan", "Reyes"), ("Priya", "Natarajan"),
+                   ("Samuel", "Okafor"), ("Elena", "Petrova"), ("Marcus", "Webb"),
+                   ("Hannah", "Kowalski"))
+_INACTIVE_AGENT = ("Hannah", "Kowalski")  # has left the company: inactive, owns nothing
+_SALES_REPS = (("Diego", "Alvarez"), ("Grace", "Liu"), ("Tobias", "Lindgren"),
+               ("Aisha", "Rahman"), ("Connor", "Walsh"))
+_TERRITORIES = (("US West", "CA,OR,WA,NV,AZ"), ("US Mountain", "CO,UT,ID,MT,NM"),
+                ("US Central", "TX,IL,MN,MO,OH"), ("US Northeast", "NY,MA,PA,NJ,CT"),
+                ("US Southeast", "FL,GA,NC,VA,TN"))
+_AREA_CODES = ("415", "503", "206", "303", "512", "312", "212", "617", "305", "404")
+_FIRST_NAMES = ("James", "Linda", "Robert", "Patricia", "Michael", "Jennifer", "William",
+                "Elizabeth", "David", "Barbara", "Richard", "Susan", "Joseph", "Jessica", "Thomas",
+                "Sarah", "Carlos", "Karen", "Daniel", "Nancy", "Matthew", "Lisa", "Anthony",
+                "Betty", "Mark", "Margaret", "Steven", "Sandra", "Paul", "Ashley", "Andrew",
+                "Kimberly", "Joshua", "Emily", "Kevin", "Donna", "Brian", "Michelle", "George",
+                "Carol")
+_LAST_NAMES = ("Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis",
+               "Rodriguez", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Jackson",
+               "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez", "Clark",
+               "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright", "Scott",
+               "Torres", "Hill", "Green", "Adams", "Baker", "Nelson", "Mitchell", "Campbell",
+               "Roberts")
+
+
+@dataclass(frozen=True)
+class _Product:
+    name: str
+    code: str
+    family: str
+    category: str
+    price: float
+    description: str
+
+
+@dataclass(frozen=True)
+class _Issue:
+    name: str
+    description: str
+    products: tuple[str, ...]
+    symptom: str
+    subjects: tuple[str, str]
+    priority: str
+
+
+@dataclass(frozen=True)
+class _OrgText:
+    catalog: str
+    products: tuple[_Product, ...]
+    second_pricebook: tuple[str, str, float]  # name, description, share of the list price
+    issues: tuple[_Issue, ...]
+    lead_companies: tuple[str, ...]
+    lead_titles: tuple[str, ...]
+
+
+_B2B = _OrgText(
+    catalog="Industrial Solutions Catalog",
+    products=(
+        _Product("Volt X200 Battery Pack", "HW-2001", "Hardware", "Power Systems", 1450.0,
+                 "Lithium iron phosphate battery pack for remote gateways and sensors. Firmware "
+                 "3.2 adds a thermal cutoff after field reports of battery overheating during "
+                 "sustained fast charging."),
+        _Product("PowerBank 20K Field Charger", FIXTURE_UNDERSCORE_CODE, "Hardware",
+                 "Power Systems", 189.0,
+                 "Portable 20,000 mAh charger for technicians servicing equipment in the field."),
+        _Product("Solar Charge Controller SC-40", "HW-2003", "Hardware", "Power Systems", 640.0,
+                 "40 amp MPPT controller that keeps off-grid battery banks charged from solar "
+                 "panels."),
+        _Product("ThermoSense Temperature Sensor", "HW-3001", "Hardware", "Sensors and Monitoring",
+                 95.0, "Wireless temperature probe for cold rooms, pipelines and server racks, "
+                 "reporting every 30 seconds."),
+        _Product("Vibration Monitor VM-8", "HW-3002", "Hardware", "Sensors and Monitoring", 780.0,
+                 "Eight-channel vibration monitor that flags bearing wear on motors and pumps "
+                 "before they fail."),
+        _Product("FlowMeter Pro 500", "HW-3003", "Hardware", "Sensors and Monitoring", 1120.0,
+                 "Ultrasonic clamp-on flow meter for water, fuel and chemical lines."),
+        _Product("EdgeLink Gateway G3", "HW-4001", "Hardware", "Connectivity", 2300.0,
+                 "Industrial gateway with LTE and Wi-Fi that collects sensor data and forwards it "
+                 "to the cloud."),
+        _Product("Rugged Tablet T10", "HW-4002", "Hardware", "Connectivity", 1290.0,
+                 "Drop-tested 10 inch tablet for field crews, sealed against dust and water."),
+        _Product("FleetView Analytics License", "SW-5001", "Software", "Software", 4800.0,
+                 "Annual license for dashboards and reports on equipment health across all "
+                 "sites."),
+        _Product("GridPulse Monitoring Suite", "SW-5002", "Software", "Software", 7200.0,
+                 "Real-time monitoring and alerting for energy assets, with outage prediction."),
+        _Product("SecureSync Data Vault", "SW-5003", "Software", "Software", 3600.0,
+                 "Encrypted storage for sensor history with audit trails for regulated "
+                 "industries."),
+        _Product("EdgeLink Device Manager", "SW-5004", "Software", "Software", 1500.0,
+                 "Remote configuration and firmware rollout for EdgeLink gateways."),
+        _Product("On-site Installation", "SV-6001", "Services", "Professional Services", 2500.0,
+                 "Certified technicians install and commission hardware at one customer site."),
+        _Product("Premium Support Plan", "SV-6002", "Services", "Professional Services", 5400.0,
+                 "Phone support around the clock with a four-hour response target for one "
+                 "year."),
+        _Product("Predictive Maintenance Onboarding", "SV-6003", "Services",
+                 "Professional Services", 8800.0,
+                 "Six-week program that models failure patterns and tunes alerts for the "
+                 "customer's equipment."),
+    ),
+    second_pricebook=("Partner Price Book", "Discounted prices for reseller partners", 0.8),
+    issues=(
+        _Issue("Battery pack overheating during fast charge",
+               "Packs on firmware older than 3.2 can exceed a safe temperature when fast charged "
+               "for more than an hour. Update the firmware and limit charge current to 20 A.",
+               ("Volt X200 Battery Pack",), "gets very hot and shuts down while charging",
+               ("{product} overheating while charging", "{product} shuts down hot after charging"),
+               "High"),
+        _Issue("Gateway drops cellular connection",
+               "Gateways lose LTE registration after a tower handover and stay offline until "
+               "rebooted. Fixed in gateway firmware 5.1.4.",
+               ("EdgeLink Gateway G3", "EdgeLink Device Manager"),
+               "keeps going offline and only comes back after a reboot",
+               ("{product} offline several times a day", "{product} loses LTE connection"),
+               "High"),
+        _Issue("Sensor readings freeze after firmware update",
+               "After sensor firmware 2.8 some probes repeat their last value instead of sending "
+               "fresh readings. Applying 2.8.1 clears it.",
+               ("ThermoSense Temperature Sensor", "Vibration Monitor VM-8", "FlowMeter Pro 500"),
+               "shows the same reading for hours since the last update",
+               ("{product} stuck on the same value", "Stale readings from {product}"), "Medium"),
+        _Issue("License key rejected after renewal",
+               "Renewed licenses come with a new key but the old one stays cached on the server, "
+               "so activation fails. Clearing the license cache and entering the new key fixes "
+               "it.",
+               ("FleetView Analytics License", "GridPulse Monitoring Suite",
+                "SecureSync Data Vault", "EdgeLink Device Manager"),
+               "rejects our license key since we renewed",
+               ("{product} license key rejected", "Cannot activate {product} after renewal"),
+               "Medium"),
+        _Issue("Dashboard shows stale telemetry",
+               "Dashboards can lag by several hours when the ingestion queue backs up during bulk "
+               "imports.",
+               ("FleetView Analytics License", "GridPulse Monitoring Suite"),
+               "shows data that is hours behind",
+               ("{product} dashboard not updating", "Delayed data in {product}"), "Low"),
+        _Issue("Tablet touchscreen unresponsive in cold weather",
+               "Below -10 C the touchscreen misses taps unless glove mode is on, and glove mode "
+               "is off by default in image 4.0.",
+               ("Rugged Tablet T10",), "ignores touches when our crews work outside in the cold",
+               ("{product} touchscreen not responding outdoors", "{product} screen fails in cold"),
+               "Medium"),
+        _Issue("Charge controller reports false fault codes",
+               "Controllers on firmware 1.9 raise fault E42 when panel voltage dips briefly at "
+               "dawn. The fault is harmless and firmware 2.0 removes it.",
+               ("Solar Charge Controller SC-40", "PowerBank 20K Field Charger"),
+               "shows fault code E42 every morning",
+               ("{product} showing fault E42", "False alarms from {product}"), "Low"),
+        _Issue("Installation visit rescheduled without notice",
+               "Dispatch changes to visits were not sent to the customer contact because of an "
+               "error in the notification template.",
+               ("On-site Installation", "Premium Support Plan",
+                "Predictive Maintenance Onboarding"),
+               "visit was moved and nobody told us",
+               ("{product} visit rescheduled without notice", "Missed appointment for {product}"),
+               "Medium"),
+    ),
+    lead_companies=("Stonebridge Manufacturing", "Clearwater Analytics", "Maple Leaf Distributors",
+                    "Horizon Health Partners", "Tidewater Shipping", "Copperfield Schools",
+                    "Evergreen Power Co-op", "Atlas Payments", "Riverbend Clinics",
+                    "Sunset Transit Authority", "Brightwave Media"),
+    lead_titles=("Operations Manager", "VP of Engineering", "Facilities Director",
+                 "IT Manager", "Chief Technology Officer", "Procurement Lead", "Plant Manager"),
+)
+
+_B2C = _OrgText(
+    catalog="Home Electronics Catalog",
+    products=(
+        _Product("AuraSound Wireless Earbuds", "AU-1001", "Hardware", "Audio", 129.99,
+                 "True wireless earbuds with noise cancelling and eight hours of playback per "
+                 "charge."),
+        _Product("AuraSound Over-Ear Headphones", "AU-1002", "Hardware", "Audio", 249.99,
+                 "Foldable over-ear headphones with adaptive noise cancelling and a 30 hour "
+                 "battery."),
+        _Product("Lumo Smart Speaker", "SH-2001", "Hardware", "Smart Home", 99.99,
+                 "Voice-controlled speaker that plays music and runs routines for Lumo devices."),
+        _Product("Lumo Smart Bulb 4-Pack", "SH-2002", "Hardware", "Smart Home", 59.99,
+                 "Four dimmable color bulbs that pair with the Lumo app or speaker."),
+        _Product("Hearth Smart Thermostat", "SH-2003", "Hardware", "Smart Home", 179.99,
+                 "Learning thermostat that adjusts heating and cooling to your schedule."),
+        _Product("Clearview Video Doorbell", "SH-2004", "Hardware", "Smart Home", 149.99,
+                 "HD doorbell camera with motion alerts and two-way talk."),
+        _Product("Nimbus Robot Vacuum", "SH-2005", "Hardware", "Smart Home", 399.99,
+                 "Self-emptying robot vacuum with room mapping and scheduled cleaning."),
+        _Product("Breeze Air Purifier", "SH-2006", "Hardware", "Smart Home", 219.99,
+                 "HEPA air purifier for rooms up to 500 square feet, with an air quality sensor."),
+        _Product("VoltGo Power Bank 20K", FIXTURE_UNDERSCORE_CODE, "Hardware",
+                 "Wearables and Power", 49.99,
+                 "Slim 20,000 mAh power bank with USB-C fast charging. Units from the first batch "
+                 "are covered by a recall after reports of battery overheating."),
+        _Product("Pulse Fitness Band", "WP-3002", "Hardware", "Wearables and Power", 89.99,
+                 "Water-resistant fitness band that tracks steps, heart rate and sleep."),
+        _Product("Lumo Home Premium Subscription", "SB-4001", "Software", "Subscriptions", 49.99,
+                 "Yearly plan with 60 days of cloud video history and smart home automations."),
+        _Product("Pulse Coaching App Annual", "SB-4002", "Software", "Subscriptions", 69.99,
+                 "Personal training plans and sleep coaching in the Pulse app for one year."),
+        _Product("Extended Warranty 2 Years", "PS-5001", "Services", "Protection and Services",
+                 39.99, "Adds two years of repair or replacement after the manufacturer warranty "
+                 "ends."),
+        _Product("Device Protection Plan", "PS-5002", "Services", "Protection and Services", 79.99,
+                 "Covers drops, spills and cracked screens for one device for two years."),
+        _Product("In-Home Setup", "PS-5003", "Services", "Protection and Services", 119.99,
+                 "A technician installs and connects up to five smart home devices."),
+    ),
+    second_pricebook=("Member Price Book", "Prices for loyalty program members", 0.9),
+    issues=(
+        _Issue("Power bank overheating while charging",
+               "Early units can get hot when charged overnight with a third-party adapter. "
+               "Affected serial numbers qualify for a free replacement.",
+               ("VoltGo Power Bank 20K",), "gets really hot when I charge it overnight",
+               ("{product} gets hot while charging", "Is my {product} safe? It overheats"),
+               "High"),
+        _Issue("Earbuds lose Bluetooth pairing",
+               "After update 1.4 some devices forget their pairing when put back in the case. "
+               "Resetting them and installing 1.4.2 fixes it.",
+               ("AuraSound Wireless Earbuds", "AuraSound Over-Ear Headphones"),
+               "keeps disconnecting from my phone",
+               ("{product} keeps disconnecting", "{product} will not stay paired"), "Medium"),
+        _Issue("Speaker ignores wake word",
+               "Speakers set to a non-default language can stop hearing the wake word until the "
+               "voice model is downloaded again.",
+               ("Lumo Smart Speaker",), "does not respond when I say the wake word",
+               ("{product} not responding to voice", "{product} wake word stopped working"),
+               "Medium"),
+        _Issue("Smart bulbs flicker after update",
+               "Bulbs on firmware 3.1 flicker at low brightness on older dimmer switches. "
+               "Firmware 3.1.1 smooths the dimming curve.",
+               ("Lumo Smart Bulb 4-Pack",), "flickers at low brightness since the update",
+               ("{product} flickering", "{product} flicker after update"), "Low"),
+        _Issue("Robot vacuum stops mid-clean",
+               "A dirty dust sensor window makes the vacuum stop mid-clean with error 7. Cleaning "
+               "the window clears it.",
+               ("Nimbus Robot Vacuum",), "stops halfway through cleaning with error 7",
+               ("{product} stops with error 7", "{product} quits mid-clean"), "Medium"),
+        _Issue("Subscription charged twice",
+               "Customers who changed their payment method during renewal were billed twice. The "
+               "duplicate charge is refunded automatically within 10 days.",
+               ("Lumo Home Premium Subscription", "Pulse Coaching App Annual"),
+               "was charged twice this month",
+               ("Charged twice for {product}", "Duplicate charge for {product}"), "Medium"),
+        _Issue("Devices drop off home Wi-Fi",
+               "Devices on the 5 GHz band of some mesh routers disconnect every few hours. "
+               "Moving them to the 2.4 GHz band keeps them online.",
+               ("Clearview Video Doorbell", "Hearth Smart Thermostat", "Breeze Air Purifier"),
+               "keeps dropping off my Wi-Fi",
+               ("{product} keeps going offline", "{product} Wi-Fi connection drops"), "Medium"),
+        _Issue("Protection plan claim not found",
+               "Plans bought in the same order as a device were not linked to its serial number, "
+               "so claims could not be found.",
+               ("Extended Warranty 2 Years", "Device Protection Plan"),
+               "claim cannot be found in your system",
+               ("Claim under {product} not found", "{product} claim rejected"), "Low"),
+    ),
+    lead_companies=(),
+    lead_titles=(),
+)
+
+_B2B_ACCOUNTS = (  # name, industry, employees, type, parent name
+    (FIXTURE_ACCOUNT_NAME, "Manufacturing", 5200, "Customer", None),
+    ("Acme Robotics", "Manufacturing", 640, "Customer", FIXTURE_ACCOUNT_NAME),
+    ("O'Brien Freight Services", "Transportation", 310, "Customer", None),
+    ("Northwind Traders", "Retail", 880, "Customer", None),
+    ("Bluewater Energy", "Energy", 2400, "Customer", None),
+    ("Cedar Valley Health", "Healthcare", 1900, "Customer", None),
+    ("Summit Ridge Bank", "Finance", 3100, "Customer", None),
+    ("Brightpath Learning", "Education", 150, "Customer", None),
+    ("Ironclad Metals", "Manufacturing", 1250, "Customer", None),
+    ("Lumen Telecom", "Telecommunications", 4300, "Customer", None),
+    ("Harborview Logistics", "Transportation", 720, "Customer", None),
+    ("Pinecrest Medical Group", "Healthcare", 560, "Customer", None),
+    ("Granite State Credit Union", "Finance", 230, "Customer", None),
+    ("Vertex Software Labs", "Technology", 95, "Customer", None),
+    ("Redwood Civic Services", "Government", 1400, "Customer", None),
+    ("Silverline Retail Group", "Retail", 2750, "Customer", None),
+    ("Orchid Biotech", "Healthcare", 380, "Customer", None),
+    ("Quantum Grid Solutions", "Energy", 610, "Partner", None),
+    ("Nimbus Cloud Systems", "Technology", 1100, "Partner", None),
+    ("Keystone Public Schools", "Education", 2100, "Customer", None),
+    ("Meridian Insurance Partners", "Finance", 940, "Other", None),
+    ("Falcon Aerospace Parts", "Manufacturing", 1750, "Prospect", None),
+    ("Coastal Freightways", "Transportation", 420, "Prospect", None),
+    ("Prairie Wind Utilities", "Energy", 860, "Prospect", None),
+    ("Beacon City Transit", "Government", 1300, "Prospect", None),
+)
+_B2C_PEOPLE = (("Declan", "O'Brien"), ("Zoë", "Lambert"), ("Olivia", "Martinez"),
+               ("Liam", "Johnson"), ("Emma", "Thompson"), ("Noah", "Patel"), ("Ava", "Kim"),
+               ("Ethan", "Brooks"), ("Sophia", "Nguyen"), ("Mason", "Rivera"),
+               ("Isabella", "Carter"), ("Lucas", "Schmidt"), ("Mia", "Hughes"),
+               ("Benjamin", "Foster"), ("Charlotte", "Ward"), ("Henry", "Sullivan"),
+               ("Amelia", "Park"), ("Jack", "Bennett"), ("Harper", "Diaz"), ("Owen", "Fischer"),
+               ("Ella", "Murphy"), ("Wyatt", "Coleman"), ("Grace", "Ortiz"), ("Leo", "Jensen"),
+               ("Chloe", "Ramirez"))
+
+_GENERAL_CASES = (  # subject, description; {product} and {order} are filled in
+    ("Question about invoice for order {order}",
+     "The customer asked why the invoice for order {order} shows a different total than the "
+     "quote they accepted."),
+    ("Request for {product} documentation",
+     "The customer needs the installation guide and safety data sheet for the {product}."),
+    ("How do I return the {product}?",
+     "The customer wants to return the {product} and asked about the return window and a "
+     "shipping label."),
+    ("Delivery status for order {order}",
+     "Order {order} shows as shipped but the tracking number has not updated in five days."),
+    ("Update billing contact",
+     "Please change the billing contact on the account to the person named in the email."),
+)
+
+_ARTICLES = (  # title, summary, answer
+    (FIXTURE_ARTICLE_TITLE,
+     "How customer data is protected for clients in regulated industries such as banking and "
+     "health care.",
+     "All customer data is encrypted at rest with AES-256 and in transit with TLS 1.2 or later. "
+     "Customers in finance and healthcare get dedicated storage, quarterly access reviews and "
+     "audit logs kept for seven years. Agents must never ask a customer to send account numbers "
+     "or patient information by email; send them to the secure upload portal instead."),
+    ("Return and refund policy",
+     "Which purchases can be returned, for how long, and how refunds are paid.",
+     "Products can be returned within 30 days of delivery for a full refund. Opened software and "
+     "completed services cannot be refunded. Refunds go back to the original payment method "
+     "within 10 business days of receiving the item."),
+    ("Warranty coverage and claims",
+     "What the standard warranty covers and how to file a claim.",
+     "Hardware carries a one-year warranty from the delivery date covering defects in materials "
+     "and workmanship. Damage from drops, water or unauthorized repair is not covered. To file a "
+     "claim, collect the serial number and proof of purchase and open a case."),
+    ("Handling battery overheating reports",
+     "Safety steps when a customer reports a hot, swollen or smoking battery.",
+     "Treat any report of battery overheating, swelling or a burning smell as High priority. Tell "
+     "the customer to stop charging, unplug the device and keep it away from anything that can "
+     "burn. Check the serial number against the recall list and offer a replacement if it "
+     "matches."),
+    ("Updating device firmware safely",
+     "How to install firmware updates without interrupting service.",
+     "Install updates while the device is on mains power and connected to a stable network. Do "
+     "not power it off during the update. If an update fails twice, roll back to the previous "
+     "version from the device manager and open a case."),
+    ("Resetting a device to factory settings",
+     "When and how to perform a factory reset.",
+     "A factory reset erases settings and pairings. Hold the reset button for ten seconds until "
+     "the light blinks, then set the device up again in the app. Suggest a reset only after a "
+     "restart and a firmware update have not helped."),
+    ("Billing disputes and duplicate charges",
+     "How to handle a customer who was charged twice or disputes a charge.",
+     "Confirm both charges in the billing system. Duplicate charges are refunded automatically "
+     "within 10 days; if they are older than that, issue a manual refund and note it on the "
+     "case."),
+    ("Order shipping times and tracking",
+     "Standard delivery times and what to do when tracking stops updating.",
+     "Standard shipping takes 3 to 5 business days and express 1 to 2. If tracking has not "
+     "changed for five business days, open a trace with the carrier and offer a replacement "
+     "shipment."),
+    ("Case escalation policy",
+     "When a case must be escalated and who takes it over.",
+     "Escalate a case when it has been open more than five business days, when the customer asks "
+     "for a manager twice, or when the problem affects safety. Escalated cases are assigned to a "
+     "senior agent within four hours."),
+    ("Quote discount approval policy",
+     "Discount limits for quotes and who approves larger discounts.",
+     "Sales reps may discount up to 10 percent without approval. Discounts from 10 to 20 percent "
+     "need the sales manager's approval, and anything above 20 percent needs the vice president "
+     "of sales. Quotes are valid for 30 days."),
+    ("Contract renewal terms",
+     "How contracts renew and how either side can end them.",
+     "Contracts renew automatically for 12 months unless either party gives notice 60 days "
+     "before the end date. Prices at renewal may rise by at most the published yearly "
+     "adjustment."),
+    ("Connecting devices to Wi-Fi and cellular networks",
+     "Network requirements and troubleshooting steps for connected devices.",
+     "Devices need a 2.4 GHz Wi-Fi network or an active cellular plan. Move the device closer to "
+     "the router, make sure the network name has no special characters, and restart the router "
+     "before pairing again."),
+)
+
+_OPP_KINDS = ("rollout", "expansion", "renewal", "pilot", "upgrade")
+_OPP_REASONS = ("replacing aging equipment", "a new site opening this year",
+                "cutting unplanned downtime", "a compliance audit", "consolidating vendors")
+_OBJECTIONS = (("The price is a bit above what we planned.",
+                "I can check what discount the approval policy allows."),
+               ("We need it installed before the end of the quarter.",
+                "Our team can schedule installation within two weeks of signing."),
+               ("Our IT team has questions about data security.",
+                "I'll send our security overview and set up a call with an engineer."))
+_TASK_SUBJECTS = ("Send follow-up email", "Prepare revised quote", "Schedule product demo",
+                  "Confirm budget with finance", "Review contract redlines")
+_CASE_TASK_SUBJECTS = ("Call customer about case {n}", "Check replacement shipment for case {n}",
+                       "Confirm fix with customer for case {n}")
+_STAGES = (("Qualification", 6, 10.0), ("Discovery", 5, 20.0), ("Quote", 5, 50.0),
+           ("Negotiation", 5, 75.0), ("Closed", 9, None))
+
+Record = dict[str, Any]
+
+
+def _slug(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in ascii_text.lower() if ch.isalnum() or ch in " -").strip()
+
+
+def _email(first: str, last: str, domain: str) -> str:
+    return f"{_slug(first).replace(' ', '')}.{_slug(last).replace(' ', '')}@{domain}"
+
+
+class _Seeder:
+    """Builds every row of one org as Python values (dates, datetimes, bools, floats)."""
+
+    def __init__(self, schema: OrgSchema, rng: random.Random, today: date) -> None:
+        self.schema = schema
+        self.rng = rng
+        self.org = schema.org
+        self.text = _B2B if self.org == "b2b" else _B2C
+        self.now = datetime.combine(today, time(12, 0))
+        self.start = self.now - timedelta(days=730)
+        self.rows: dict[str, list[Record]] = {name: [] for name in schema.objects}
+        self.admin_id = make_id(schema.objects["User"].keyPrefix, 1)
+
+    # -- generic record building -------------------------------------------------------------
+
+    def add(self, obj_name: str, created: datetime, values: Mapping[str, Any], *,
+            optional: Mapping[str, Any] | None = None, modified: datetime | None = None) -> Record:
+        """A new record with system, autonumber and composed-name fields filled in."""
+        obj = self.schema.objects[obj_name]
+        rows = self.rows[obj_name]
+        number = len(rows) + 1
+        if created > self.now:
+            raise ValueError(f"{obj_name} created after today: {created}")
+        record: Record = {"Id": make_id(obj.keyPrefix, number), **values}
+        record.update({k: v for k, v in (optional or {}).items() if k in obj.fields})
+        for field in obj.fields.values():
+            if field.autonumber:
+                fmt, offset = _AUTONUMBER.get(obj_name, ("{:08d}", 0))
+                record[field.name] = fmt.format(number + offset)
+        if obj.composedName and obj.nameField:
+            record[obj.nameField] = " ".join(str(record[p]) for p in obj.composedName
+                                             if record.get(p))
+        if modified is None:
+            modified = self.between(created, created + timedelta(days=20))
+        record.update(CreatedDate=created, LastModifiedDate=max(modified, created),
+                      SystemModstamp=max(modified, created), CreatedById=self.admin_id,
+                      LastModifiedById=self.admin_id, IsDeleted=False)
+        _check(obj, record)
+        rows.append(record)
+        return record
+
+    def between(self, lo: datetime, hi: datetime) -> datetime:
+        """A random second in [lo, hi], both capped at now."""
+        lo, hi = min(lo, self.now), min(hi, self.now)
+        span = int((hi - lo).total_seconds())
+        return lo if span <= 0 else lo + timedelta(seconds=self.rng.randrange(span + 1))
+
+    def phone(self) -> str:
+        return f"({self.rng.choice(_AREA_CODES)}) 555-{self.rng.randrange(100, 200):04d}"
+
+    def field_name(self, obj_name: str, *candidates: str) -> str:
+        """The first candidate the org's object has (the orgs name a few fields differently)."""
+        fields = self.schema.objects[obj_name].fields
+        return next(name for name in candidates if name in fields)
+
+    # -- the dataset --------------------------------------------------------------------------
+
+    def run(self) -> dict[str, list[Record]]:
+        self.users()
+        self.territories()
+        self.catalog()
+        self.accounts()
+        self.opportunities()
+        self.leads()
+        self.orders()
+        self.cases()
+        self.messages()
+        self.activities()
+        self.knowledge()
+        return self.rows
+
+    def users(self) -> None:
+        setup = self.start - timedelta(days=30)
+        profiles = [self.add("Profile", setup, {"Name": name}) for name in _PROFILES]
+        admin = self.add("User", setup, {
+            "FirstName": "CRM", "LastName": "Admin", "Alias": "admin", "Email": ADMIN_USERNAME,
+            "Username": ADMIN_USERNAME, "ProfileId": profiles[0]["Id"],
+            "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US", "LocaleSidKey": "en_US",
+            "TimeZoneSidKey": "America/Los_Angeles", "IsActive": True})
+        assert admin["Id"] == self.admin_id
+        self.agents: list[Record] = []
+        self.reps: list[Record] = []
+        zones = self.schema.objects["User"].fields["TimeZoneSidKey"].values or []
+        for group, profile, names in ((self.agents, profiles[2], _SERVICE_AGENTS),
+                                      (self.reps, profiles[3], _SALES_REPS)):
+            for first, last in names:
+                group.append(self.add("User", self.between(setup, self.start), {
+                    "FirstName": first, "LastName": last,
+                    "Alias": (first[0] + last[:5]).lower(),
+                    "Email": _email(first, last, "crmsim.local"),
+                    "Username": _email(first, last, f"{self.org}.crmsim.local"),
+                    "Phone": self.phone(), "ProfileId": profile["Id"],
+                    "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US",
+                    "LocaleSidKey": "en_US", "TimeZoneSidKey": self.rng.choice(zones[:4]),
+                    "IsActive": (first, last) != _INACTIVE_AGENT}))
+        self.agents = [a for a in self.agents if a["IsActive"]]
+
+    def territories(self) -> None:
+        self.state_owner: dict[str, Record] = {}
+        self.states: list[str] = []
+        for i, (name, states) in enumerate(_TERRITORIES):
+            territory = self.add("Territory2", self.start, {"Name": name, "Description": states})
+            owner = self.reps[i]
+            self.add("UserTerritory2Association", self.start, {
+                "Territory2Id": territory["Id"], "UserId": owner["Id"],
+                "RoleInTerritory2": "Owner"})
+            for state in states.split(","):
+                self.state_owner[state] = owner
+                self.states.append(state)
+            if i % 2 == 0:  # a second rep helps out in every other territory
+                helper = self.reps[(i + 1) % len(self.reps)]
+                self.add("UserTerritory2Association", self.start, {
+                    "Territory2Id": territory["Id"], "UserId": helper["Id"],
+                    "RoleInTerritory2": "Sales Rep"})
+
+    def catalog(self) -> None:
+        setup = self.start - timedelta(days=20)
+        catalog = self.add("ProductCatalog", setup, {"Name": self.text.catalog})
+        categories: dict[str, Record] = {}
+        self.products: list[Record] = []
+        self.price: dict[str, float] = {}
+        for spec in self.text.products:
+            if spec.category not in categories:
+                categories[spec.category] = self.add("ProductCategory", setup, {
+                    "CatalogId": catalog["Id"], "Name": spec.category})
+            product = self.add("Product2", setup, {
+                "Name": spec.name, "ProductCode": spec.code, "Family": spec.family,
+                "Description": spec.description, "IsActive": True,
+                "External_ID__c": f"EXT-{self.org.upper()}-{len(self.products) + 1:04d}"})
+            self.products.append(product)
+            self.price[product["Id"]] = spec.price
+            self.add("ProductCategoryProduct", setup, {
+                "ProductCategoryId": categories[spec.category]["Id"], "ProductId": product["Id"]})
+        name, description, share = self.text.second_pricebook
+        standard = self.add("Pricebook2", setup, {
+            "Name": "Standard Price Book", "Description": "List prices for every product",
+            "IsActive": True, "IsStandard": True, "ValidFrom": setup})
+        other = self.add("Pricebook2", self.start + timedelta(days=90), {
+            "Name": name, "Description": description, "IsActive": True, "IsStandard": False,
+            "ValidFrom": self.start + timedelta(days=90),
+            "ValidTo": self.now + timedelta(days=200)})
+        self.standard_pricebook, self.other_pricebook = standard, other
+        self.entries: dict[tuple[str, str], Record] = {}  # (pricebook Id, product Id) -> entry
+        for book, factor in ((standard, 1.0), (other, share)):
+            for product in self.products:
+                self.entries[book["Id"], product["Id"]] = self.add(
+                    "PricebookEntry", book["CreatedDate"], {
+                        "Name": product["Name"], "Pricebook2Id": book["Id"],
+                        "Product2Id": product["Id"], "IsActive": True,
+                        "UnitPrice": round(self.price[product["Id"]] * factor, 2)})
+
+    def accounts(self) -> None:
+        self.accounts_list: list[Record] = []
+        self.customer: dict[str, bool] = {}
+        self.contacts_of: dict[str, list[Record]] = {}
+        by_name: dict[str, Record] = {}
+        first_names = list(_FIRST_NAMES)
+        last_names = list(_LAST_NAMES)
+        self.rng.shuffle(first_names)
+        self.rng.shuffle(last_names)
+        # 80 distinct (first, last) pairs: each first name is paired with two last names
+        self.name_pool = (list(zip(first_names, last_names, strict=True))
+                          + list(zip(first_names, reversed(last_names), strict=True)))
+        if self.org == "b2b":
+            for i, (name, industry, employees, kind, parent) in enumerate(_B2B_ACCOUNTS):
+                state = self.rng.choice(self.states)
+                created = self.between(self.start + timedelta(days=10 + 12 * i),
+                                       self.start + timedelta(days=40 + 12 * i))
+                account = self.add("Account", created, {
+                    "Name": name, "Industry": industry, "NumberOfEmployees": employees,
+                    "Type": kind, "Phone": self.phone(), "ShippingState": state,
+                    "ParentId": by_name[parent]["Id"] if parent else None,
+                    "OwnerId": self.state_owner[state]["Id"],
+                    "Description": f"{industry} company with about {employees:,} employees, "
+                                   f"shipping to {state}."})
+                by_name[name] = account
+                self.accounts_list.append(account)
+                self.customer[account["Id"]] = kind in ("Customer", "Partner")
+                count = 0 if kind == "Prospect" and i % 2 else (2 if i < 15 else 1)
+                people = [self.name_pool.pop() for _ in range(count)]
+                if name == "O'Brien Freight Services":
+                    people[0] = ("Declan", "O'Brien")
+                if name == "Nimbus Cloud Systems":
+                    people[0] = ("Zoë", "Lambert")
+                domain = _slug(name).replace(" ", "") + ".com"
+                self.contacts_of[account["Id"]] = [
+                    self.add("Contact", self.between(created, created + timedelta(days=45)), {
+                        "FirstName": first, "LastName": last, "AccountId": account["Id"],
+                        "Email": _email(first, last, domain), "Phone": self.phone(),
+                        "OwnerId": account["OwnerId"]}) for first, last in people]
+        else:
+            for i, (first, last) in enumerate(_B2C_PEOPLE):
+                state = self.rng.choice(self.states)
+                created = self.between(self.start + timedelta(days=10 + 12 * i),
+                                       self.start + timedelta(days=40 + 12 * i))
+                email = _email(first, last, "example.com")
+                phone = self.phone()
+                channel = self.rng.choice(("email", "phone", "chat"))
+                account = self.add("Account", created, {
+                    "FirstName": first, "LastName": last, "PersonEmail": email, "Phone": phone,
+                    "ShippingState": state, "IsPersonAccount": True,
+                    "OwnerId": self.state_owner[state]["Id"],
+                    "Description": f"Customer since {created.year}; prefers {channel} contact."})
+                self.accounts_list.append(account)
+                self.customer[account["Id"]] = True
+                self.contacts_of[account["Id"]] = [self.add("Contact", created, {
+                    "FirstName": first, "LastName": last, "AccountId": account["Id"],
+                    "Email": email, "Phone": phone, "OwnerId": account["OwnerId"]},
+                    modified=account["LastModifiedDate"])]
+
+    def opportunities(self) -> None:
+        self.opps: list[Record] = []
+        self.opp_lines: dict[str, list[Record]] = {}
+        self.won: list[Record] = []
+        customers = [a for a in self.accounts_list if self.customer[a["Id"]]]
+        stages = [(stage, probability) for stage, count, probability in _STAGES
+                  for _ in range(count)]
+        for n, (stage, probability) in enumerate(stages):
+            closed = stage == "Closed"
+            won = closed and n % 3 != 0
+            account = self.rng.choice(customers if closed else self.accounts_list)
+            contacts = self.contacts_of[account["Id"]]
+            earliest = max([account["CreatedDate"], *(c["CreatedDate"] for c in contacts)])
+            if closed:
+                created = self.between(earliest + timedelta(days=1), self.now - timedelta(days=75))
+                closed_at = self.between(created + timedelta(days=15), created + timedelta(days=90))
+                close_date = closed_at.date()
+                probability = 100.0 if won else 0.0
+            else:
+                created = self.between(max(earliest, self.now - timedelta(days=180)),
+                                       self.now - timedelta(days=3))
+                closed_at = self.between(created, self.now)  # last touched
+                close_date = self.now.date() + timedelta(days=self.rng.randrange(10, 150))
+            lines = self.rng.sample(self.products, self.rng.choice((1, 2, 2, 3)))
+            main = lines[0]["Name"]
+            opp = self.add("Opportunity", created, {
+                "Name": f"{account['Name']} - {main} {self.rng.choice(_OPP_KINDS)}",
+                "AccountId": account["Id"], "ContactId": contacts[0]["Id"] if contacts else None,
+                "StageName": stage, "Probability": probability, "CloseDate": close_date,
+                "IsClosed": closed, "IsWon": won, "OwnerId": account["OwnerId"],
+                "Description": f"{account['Name']} is evaluating the {main} for "
+                               f"{self.rng.choice(_OPP_REASONS)}."}, modified=closed_at)
+            self.opps.append(opp)
+            self.opp_lines[opp["Id"]] = []
+            for product in lines:
+                entry = self.entries[self.standard_pricebook["Id"], product["Id"]]
+                quantity = float(self.rng.choice((1, 2, 5, 10, 20)))
+                discount = self.rng.choice((0.0, 0.0, 5.0, 10.0, 15.0))
+                unit = round(entry["UnitPrice"] * (1 - discount / 100), 2)
+                self.opp_lines[opp["Id"]].append(self.add("OpportunityLineItem", created, {
+                    "Name": product["Name"], "OpportunityId": opp["Id"],
+                    "PricebookEntryId": entry["Id"], "Product2Id": product["Id"],
+                    "Quantity": quantity, "UnitPrice": unit,
+                    "TotalPrice": round(quantity * unit, 2)}, modified=created))
+            opp["Amount"] = round(sum(line["TotalPrice"] for line in self.opp_lines[opp["Id"]]), 2)
+            if won:
+                self.won.append(opp)
+            self.quotes(opp, account, closed_at)
+            self.contract(opp, account, closed_at)
+        for account in self.accounts_list[:3]:  # older contracts signed before any deal here
+            self.contract(None, account, account["CreatedDate"] + timedelta(days=20))
+
+    def quotes(self, opp: Record, account: Record, closed_at: datetime) -> None:
+        stage = opp["StageName"]
+        statuses: list[str] = []
+        if stage == "Quote":
+            statuses = [self.rng.choice(("Draft", "Needs Review", "In Review"))]
+        elif stage == "Negotiation":
+            statuses = ["Rejected"] * self.rng.randrange(2) + [
+                self.rng.choice(("Approved", "Presented"))]
+        elif stage == "Closed":
+            statuses = (["Denied"] * self.rng.randrange(2) + ["Accepted"]) if opp["IsWon"] \
+                else ["Denied"]
+        when = opp["CreatedDate"]
+        for k, status in enumerate(statuses, start=1):
+            when = self.between(when + timedelta(days=2), closed_at)
+            quote = self.add("Quote", when, {
+                "Name": f"{opp['Name']} - Q{k}", "OpportunityId": opp["Id"],
+                "AccountId": account["Id"], "ContactId": opp["ContactId"], "Status": status,
+                "ExpirationDate": when.date() + timedelta(days=30), "OwnerId": opp["OwnerId"],
+                "Description": f"Quote {k} for {opp['Name']}."})
+            for line in self.opp_lines[opp["Id"]]:
+                list_price = self.entries[self.standard_pricebook["Id"], line["Product2Id"]]
+                price = list_price["UnitPrice"]
+                discount = round((1 - line["UnitPrice"] / price) * 100, 2) if price else 0.0
+                self.add("QuoteLineItem", when, {
+                    "QuoteId": quote["Id"], "OpportunityLineItemId": line["Id"],
+                    "PricebookEntryId": list_price["Id"], "Product2Id": line["Product2Id"],
+                    "Quantity": line["Quantity"], "UnitPrice": price, "Discount": discount,
+                    "TotalPrice": line["TotalPrice"]}, modified=when)
+
+    def contract(self, opp: Record | None, account: Record, signed_at: datetime) -> None:
+        if opp is not None and not opp["IsWon"] and (opp["StageName"] != "Negotiation"
+                                                     or self.rng.random() < 0.4):
+            return
+        active = opp is None or opp["IsWon"]
+        created = opp["CreatedDate"] if opp else account["CreatedDate"]
+        created = self.between(created, signed_at)
+        customer_signed = signed_at.date() if active else None
+        company_signed = (min(signed_at.date() + timedelta(days=self.rng.randrange(3)),
+                              self.now.date()) if active else None)
+        start = (signed_at.date() + timedelta(days=self.rng.randrange(1, 15)) if active
+                 else opp["CloseDate"] if opp else None)
+        term = self.rng.choice((12, 24, 36))
+        contract = self.add("Contract", created, {
+            "AccountId": account["Id"], "OwnerId": account["OwnerId"],
+            "Status": "Activated" if active else self.rng.choice(("Draft", "In Approval Process")),
+            "CustomerSignedDate": customer_signed, "StartDate": start, "ContractTerm": term,
+            "Description": f"{term}-month agreement with {account['Name']}."},
+            optional={"CompanySignedDate": company_signed}, modified=max(created, signed_at))
+        if opp is not None:
+            opp["ContractID__c"] = contract["Id"]
+
+    def leads(self) -> None:
+        statuses = ("New", "Contacted", "Qualified")
+        sources = self.schema.objects["Lead"].fields["LeadSource"].values or []
+        people = [self.name_pool.pop() for _ in range(11)]
+        for i, (first, last) in enumerate(people):
+            company = self.text.lead_companies[i] if self.text.lead_companies else None
+            domain = (_slug(company).replace(" ", "") + ".com") if company else "example.net"
+            state = self.rng.choice(self.states)
+            self.add("Lead", self.between(self.now - timedelta(days=300), self.now), {
+                "FirstName": first, "LastName": last, "Company": company,
+                "Email": _email(first, last, domain), "Phone": self.phone(),
+                "Status": statuses[i % 3], "LeadSource": self.rng.choice(sources),
+                "IsConverted": False, "OwnerId": self.state_owner[state]["Id"]},
+                optional=self.lead_title())
+        with_deals = [a for a in self.accounts_list
+                      if self.contacts_of[a["Id"]] and any(o["AccountId"] == a["Id"]
+                                                           for o in self.opps)]
+        for account in self.rng.sample(with_deals, 4):
+            contact = self.contacts_of[account["Id"]][0]
+            opp = min((o for o in self.opps if o["AccountId"] == account["Id"]),
+                      key=lambda o: o["CreatedDate"])
+            created = account["CreatedDate"] - timedelta(days=self.rng.randrange(10, 60))
+            self.add("Lead", max(created, self.start), {
+                "FirstName": contact["FirstName"], "LastName": contact["LastName"],
+                "Company": account["Name"] if self.org == "b2b" else None,
+                "Email": contact["Email"], "Phone": contact["Phone"],
+                "Status": "Closed", "LeadSource": self.rng.choice(sources),
+                "IsConverted": True, "ConvertedDate": account["CreatedDate"].date(),
+                "ConvertedAccountId": account["Id"], "ConvertedContactId": contact["Id"],
+                "ConvertedOpportunityId": opp["Id"], "OwnerId": account["OwnerId"]},
+                optional=self.lead_title(), modified=account["CreatedDate"])
+
+    def lead_title(self) -> dict[str, str]:
+        return {"Title": self.rng.choice(self.text.lead_titles)} if self.text.lead_titles else {}
+
+    def orders(self) -> None:
+        self.order_items: list[tuple[Record, Record]] = []  # (item, order)
+        self.order_account: dict[str, Record] = {}
+        customers = [a for a in self.accounts_list if self.customer[a["Id"]]]
+        plans: list[tuple[Record, datetime, list[tuple[Record, float]]]] = []
+        for opp in self.won:  # each won deal is ordered when it closes
+            account = next(a for a in self.accounts_list if a["Id"] == opp["AccountId"])
+            when = self.between(datetime.combine(opp["CloseDate"], time(9)),
+                                datetime.combine(opp["CloseDate"], time(17)))
+            products = [(self.product(line["Product2Id"]), line["Quantity"])
+                        for line in self.opp_lines[opp["Id"]]]
+            plans.append((account, when, products))
+        for _ in range(28):
+            account = self.rng.choice(customers)
+            when = self.between(account["CreatedDate"] + timedelta(days=7), self.now)
+            products = [(p, float(self.rng.choice((1, 1, 2, 3, 10))))
+                        for p in self.rng.sample(self.products, self.rng.choice((1, 1, 2, 2, 3)))]
+            plans.append((account, when, products))
+        for account, when, products in plans:
+            partner = (account.get("Type") == "Partner" if self.org == "b2b"
+                       else self.rng.random() < 0.25)
+            book = self.other_pricebook if partner else self.standard_pricebook
+            recent = when > self.now - timedelta(days=10)
+            order = self.add("Order", when, {
+                "AccountId": account["Id"], "EffectiveDate": when.date(),
+                "Pricebook2Id": book["Id"], "OwnerId": account["OwnerId"],
+                "Status": "Draft" if recent and self.rng.random() < 0.5 else "Activated"})
+            self.order_account[order["Id"]] = account
+            for product, quantity in products:
+                entry = self.entries[book["Id"], product["Id"]]
+                item = self.add("OrderItem", when, {
+                    "OrderId": order["Id"], "PricebookEntryId": entry["Id"],
+                    "Product2Id": product["Id"], "Quantity": quantity,
+                    "UnitPrice": entry["UnitPrice"]}, modified=order["LastModifiedDate"])
+                self.order_items.append((item, order))
+
+    def product(self, product_id: str) -> Record:
+        return next(p for p in self.products if p["Id"] == product_id)
+
+    def cases(self) -> None:
+        self.cases_list: list[tuple[Record, Record | None, Record, _Issue | None]] = []
+        issues: dict[str, tuple[Record, _Issue]] = {}
+        issue_field = self.field_name("Issue__c", "IssueDescription__c", "Description__c")
+        for known in self.text.issues:
+            record = self.add("Issue__c",
+                              self.between(self.start, self.start + timedelta(days=200)),
+                              {"Name": known.name, issue_field: known.description,
+                               "OwnerId": self.rng.choice(self.agents)["Id"]})
+            for product_name in known.products:
+                issues.setdefault(product_name, (record, known))
+        by_time = sorted(self.order_items, key=lambda pair: pair[0]["CreatedDate"])
+        origins = self.schema.objects["Case"].fields["Origin"].values or []
+        for n in range(60):
+            # Pick the day first so cases spread evenly, then an order line delivered before it.
+            closed = self.rng.random() < 0.65
+            day = (self.between(self.start + timedelta(days=60), self.now - timedelta(days=1))
+                   if closed else self.between(self.now - timedelta(days=30), self.now))
+            earlier = [p for p in by_time if p[0]["CreatedDate"] < day - timedelta(days=1)]
+            item, order = self.rng.choice(earlier or by_time[:1])
+            account = self.order_account[order["Id"]]
+            contacts = self.contacts_of[account["Id"]]
+            contact = self.rng.choice(contacts) if contacts else None
+            product = self.product(item["Product2Id"])
+            issue: Record | None = None
+            spec: _Issue | None = None
+            if product["Name"] in issues:
+                issue, spec = issues[product["Name"]]
+            if n == 0:
+                subject, description = FIXTURE_PERCENT_SUBJECT, (
+                    "The customer entered promo code SPRING20 but was charged full price for "
+                    "order {order}.")
+                issue = spec = None
+            elif spec is None or self.rng.random() < 0.25:
+                subject, description = self.rng.choice(_GENERAL_CASES)
+                issue = spec = None
+            else:
+                subject = self.rng.choice(spec.subjects)
+                description = (f"The customer says the {{product}} {spec.symptom}. "
+                               f"It was delivered with order {{order}}.")
+            fill = {"product": product["Name"], "order": order["OrderNumber"]}
+            created = max(day, item["CreatedDate"] + timedelta(days=1))
+            end = (self.between(created + timedelta(hours=2), created + timedelta(days=14))
+                   if closed else self.now)
+            status = "Closed" if closed else (
+                "New" if created > self.now - timedelta(days=4)
+                else self.rng.choice(("Working", "Escalated", "Waiting on Customer")))
+            owners = [self.rng.choice(self.agents)]
+            for _ in range(self.rng.choice((0, 0, 0, 1, 1, 2))):
+                owners.append(self.rng.choice([a for a in self.agents if a is not owners[-1]]))
+            times = sorted(self.between(created, end) for _ in owners[1:])
+            case = self.add("Case", created, {
+                "Subject": subject.format(**fill), "Description": description.format(**fill),
+                "AccountId": account["Id"], "ContactId": contact["Id"] if contact else None,
+                "OrderItemId__c": None if subject == "Update billing contact" else item["Id"],
+                "IssueId__c": issue["Id"] if issue else None, "Status": status,
+                "Priority": spec.priority if spec else self.rng.choice(("Medium", "Low")),
+                "Origin": self.rng.choice(origins), "OwnerId": owners[-1]["Id"],
+                "ClosedDate": end if closed else None},
+                modified=end if closed else self.between(times[-1] if times else created, end))
+            self.history(case, "Case Creation", created)
+            for when, old, new in zip(times, owners, owners[1:], strict=False):
+                self.history(case, "Owner Assignment", when, old["Id"], new["Id"])
+            if closed:
+                self.history(case, "Case Closed", end)
+            self.cases_list.append((case, contact, owners[0], spec))
+
+    def history(self, case: Record, kind: str, when: datetime, old: str | None = None,
+                new: str | None = None) -> None:
+        self.add("CaseHistory__c", when, {"CaseId__c": case["Id"], "Field__c": kind,
+                                          "OldValue__c": old, "NewValue__c": new}, modified=when)
+
+    def messages(self) -> None:
+        agent_by_id = {a["Id"]: a for a in self.agents}
+        for case, contact, first_owner, spec in self.cases_list:
+            if contact is None:
+                continue
+            start = case["CreatedDate"]
+            owner = agent_by_id[case["OwnerId"]]
+            reply = (f"This is a known issue: {spec.description}" if spec
+                     else "We are looking into it and will update you within one business day.")
+            if case["Origin"] == "Email":
+                self.add("EmailMessage", start, {
+                    "ParentId": case["Id"], "RelatedToId": case["Id"],
+                    "FromAddress": contact["Email"], "ToIds": first_owner["Id"],
+                    "Subject": case["Subject"], "MessageDate": start,
+                    "TextBody": f"Hello,\n\n{case['Description']}\n\nThanks,\n{contact['Name']}"},
+                    modified=start)
+                sent = self.between(start + timedelta(hours=1), start + timedelta(days=1))
+                self.add("EmailMessage", sent, {
+                    "ParentId": case["Id"], "RelatedToId": case["Id"],
+                    "FromAddress": owner["Email"], "ToIds": contact["Id"],
+                    "Subject": f"RE: {case['Subject']}", "MessageDate": sent,
+                    "TextBody": f"Hi {contact['FirstName']},\n\nThanks for contacting us about "
+                                f"case {case['CaseNumber']}. {reply}\n\nBest regards,\n"
+                                f"{owner['Name']}"}, modified=sent)
+            elif case["Origin"] == "Chat":
+                visitor = self.add("LiveChatVisitor", start, {}, modified=start)
+                ended = self.between(start + timedelta(minutes=6), start + timedelta(minutes=25))
+                body = (f"Chat started by {contact['Name']}\n"
+                        f"{contact['FirstName']}: Hi, I need help. {case['Subject']}.\n"
+                        f"{first_owner['FirstName']}: Sorry to hear that. When did it start?\n"
+                        f"{contact['FirstName']}: A few days ago. It "
+                        f"{spec.symptom if spec else 'is still not sorted out'}.\n"
+                        f"{first_owner['FirstName']}: I have opened case {case['CaseNumber']}. "
+                        f"{reply}\n{contact['FirstName']}: Thank you.")
+                self.add("LiveChatTranscript", ended, {
+                    "LiveChatVisitorId": visitor["Id"], "CaseId": case["Id"],
+                    "AccountId": case["AccountId"], "ContactId": contact["Id"], "Body": body,
+                    "EndTime": ended, "OwnerId": first_owner["Id"]}, modified=ended)
+        for opp in self.rng.sample([o for o in self.opps if o["ContactId"]], 8):
+            contact = next(c for c in self.contacts_of[opp["AccountId"]]
+                           if c["Id"] == opp["ContactId"])
+            rep = next(r for r in self.reps if r["Id"] == opp["OwnerId"])
+            sent = self.between(opp["CreatedDate"] + timedelta(days=1),
+                                opp["LastModifiedDate"])
+            self.add("EmailMessage", sent, {
+                "RelatedToId": opp["Id"], "FromAddress": rep["Email"], "ToIds": contact["Id"],
+                "Subject": f"Proposal for {opp['Name']}", "MessageDate": sent,
+                "TextBody": f"Hi {contact['FirstName']},\n\nHere is the proposal for "
+                            f"{opp['Name']}. Let me know if you have questions about pricing or "
+                            f"timing.\n\nBest,\n{rep['Name']}"}, modified=sent)
+        self.calls()
+
+    def calls(self) -> None:
+        body_field = self.field_name("VoiceCallTranscript__c", "TranscriptBody__c", "Body__c")
+        rep_by_id = {r["Id"]: r for r in self.reps}
+        for opp in self.rng.sample([o for o in self.opps if o["ContactId"]], 10):
+            contact = next(c for c in self.contacts_of[opp["AccountId"]]
+                           if c["Id"] == opp["ContactId"])
+            rep = rep_by_id[opp["OwnerId"]]
+            start = self.between(opp["CreatedDate"], opp["LastModifiedDate"])
+            objection, answer = self.rng.choice(_OBJECTIONS)
+            product = self.opp_lines[opp["Id"]][0]["Name"]
+            body = (f"{rep['Name']}: Thanks for making time today, {contact['FirstName']}. I "
+                    f"wanted to go over {opp['Name']}.\n"
+                    f"{contact['Name']}: Sure. We are mainly interested in the {product}.\n"
+                    f"{rep['Name']}: The current proposal comes to {opp['Amount']:,.2f} dollars. "
+                    f"Does that fit your budget?\n{contact['Name']}: {objection}\n"
+                    f"{rep['Name']}: {answer}")
+            ended = self.between(start + timedelta(minutes=5), start + timedelta(minutes=40))
+            self.add("VoiceCallTranscript__c", start, {
+                "OpportunityId__c": opp["Id"], body_field: body, "EndTime__c": ended},
+                modified=ended)
+        for lead in self.rng.sample(self.rows["Lead"], 4):
+            rep = rep_by_id[lead["OwnerId"]]
+            start = self.between(lead["CreatedDate"], lead["CreatedDate"] + timedelta(days=10))
+            company = f" at {lead['Company']}" if lead.get("Company") else ""
+            body = (f"{rep['Name']}: Hi {lead['FirstName']}, this is {rep['FirstName']}. You "
+                    f"asked about our products{company}.\n"
+                    f"{lead['Name']}: Yes, we are comparing options and want to know about "
+                    f"pricing and installation.\n"
+                    f"{rep['Name']}: Happy to help. Who else is involved in the decision?\n"
+                    f"{lead['Name']}: My manager signs off on anything over our budget.")
+            ended = self.between(start + timedelta(minutes=5), start + timedelta(minutes=30))
+            self.add("VoiceCallTranscript__c", start, {
+                "LeadId__c": lead["Id"], body_field: body, "EndTime__c": ended}, modified=ended)
+
+    def activities(self) -> None:
+        today = self.now.date()
+        for opp in self.rng.sample(self.opps, 15):
+            created = self.between(opp["CreatedDate"], opp["LastModifiedDate"])
+            due = created.date() + timedelta(days=self.rng.randrange(1, 15))
+            done = opp["IsClosed"] or (due < today and self.rng.random() < 0.7)
+            self.add("Task", created, {
+                "Subject": self.rng.choice(_TASK_SUBJECTS), "WhatId": opp["Id"],
+                "ActivityDate": due, "OwnerId": opp["OwnerId"],
+                "Status": "Completed" if done else self.rng.choice(("Not Started", "In Progress")),
+                "Priority": self.rng.choice(("High", "Normal", "Normal", "Low")),
+                "Description": f"For {opp['Name']}."})
+        for case, _contact, _owner, _spec in self.rng.sample(self.cases_list, 12):
+            created = self.between(case["CreatedDate"], case["LastModifiedDate"])
+            closed = case["Status"] == "Closed"
+            self.add("Task", created, {
+                "Subject": self.rng.choice(_CASE_TASK_SUBJECTS).format(n=case["CaseNumber"]),
+                "WhatId": case["Id"], "OwnerId": case["OwnerId"],
+                "ActivityDate": created.date() + timedelta(days=self.rng.randrange(0, 4)),
+                "Status": "Completed" if closed else self.rng.choice(("Not Started",
+                                                                      "In Progress")),
+                "Priority": "High" if case["Priority"] == "High" else "Normal",
+                "Description": f"Regarding: {case['Subject']}"})
+        for opp in self.rng.sample(self.opps, 10):
+            created = self.between(opp["CreatedDate"], opp["LastModifiedDate"])
+            start = datetime.combine(created.date() + timedelta(days=self.rng.randrange(1, 21)),
+                                     time(self.rng.choice((9, 10, 13, 15)), 0))
+            subject = self.rng.choice(("Product demo", "Pricing review call", "Site visit"))
+            self.add("Event", created, {
+                "Subject": f"{subject}: {opp['Name']}", "WhatId": opp["Id"],
+                "StartDateTime": start, "DurationInMinutes": self.rng.choice((30, 60, 90)),
+                "IsAllDayEvent": False, "OwnerId": opp["OwnerId"],
+                "Location": "Customer site" if subject == "Site visit" else "Video call",
+                "Description": f"{subject} with the {opp['Name']} team."})
+        for case, _contact, _owner, _spec in self.rng.sample(self.cases_list, 4):
+            created = self.between(case["CreatedDate"], case["LastModifiedDate"])
+            self.add("Event", created, {
+                "Subject": f"Troubleshooting session for case {case['CaseNumber']}",
+                "WhatId": case["Id"], "OwnerId": case["OwnerId"], "IsAllDayEvent": False,
+                "StartDateTime": created + timedelta(days=1), "DurationInMinutes": 45,
+                "Location": "Phone", "Description": case["Subject"]})
+        account = self.accounts_list[0]
+        review = datetime.combine(today + timedelta(days=7), time(0))
+        self.add("Event", self.now - timedelta(days=20), {
+            "Subject": f"Quarterly business review with {account['Name']}",
+            "WhatId": account["Id"], "OwnerId": account["OwnerId"], "IsAllDayEvent": True,
+            "StartDateTime": review, "DurationInMinutes": 1440, "Location": "Customer site",
+            "Description": "Review open cases, renewals and the product roadmap."})
+
+    def knowledge(self) -> None:
+        for i, (title, summary, answer) in enumerate(_ARTICLES):
+            status = {5: "Archived", len(_ARTICLES) - 1: "Draft"}.get(i, "Online")
+            created = self.between(self.start, self.now - timedelta(days=30))
+            self.add("Knowledge__kav", created, {
+                "Title": title, "Summary": summary, "FAQ_Answer__c": answer,
+                "UrlName": _slug(title).replace(" ", "-"), "PublishStatus": status})
+
+
+def _check(obj: ObjectDef, record: Record) -> None:
+    """Catch seed mistakes early: unknown fields, missing required values, bad picklist values,
+    text too long for its field."""
+    for name, value in record.items():
+        field = obj.fields.get(name)
+        if field is None:
+            raise KeyError(f"{obj.name}.{name} is not a field of this org")
+        if field.type is FieldType.PICKLIST and value is not None and value not in (field.values
+                                                                                    or []):
+            raise ValueError(f"{obj.name}.{name}: {value!r} is not an allowed value")
+        if isinstance(value, str) and field.length and len(value) > field.length:
+            raise ValueError(f"{obj.name}.{name}: longer than {field.length} characters")
+    for field in obj.fields.values():
+        if (field.required or field.computed) and record.get(field.name) is None:
+            raise ValueError(f"{obj.name}.{field.name} is required")
+
+
+def _stored(obj: ObjectDef, rows: Sequence[Record]) -> list[Record]:
+    return [{name: to_db(obj.fields[name], value) for name, value in row.items()} for row in rows]
+
+
+def seed_rows(org: str, *, seed: int = 0, today: date | None = None) -> dict[str, list[Record]]:
+    """Every row of the small dataset of ``org``, per object, as stored values."""
+    schema = org_schema(org)
+    seeder = _Seeder(schema, random.Random(seed), today or DEFAULT_TODAY[org])
+    rows = seeder.run()
+    return {name: _stored(schema.objects[name], rows[name]) for name in schema.objects}
+
+
+def seed_org(path: str | Path, org: str, *, seed: int = 0, today: date | None = None) -> Store:
+    """Write a fresh database for ``org`` at ``path`` filled with the small dataset; return it open.
+
+    Any database already at ``path`` is replaced. The caller closes the returned store.
+    """
+    today = today or DEFAULT_TODAY[org]
+    rows = seed_rows(org, seed=seed, today=today)
+    schema = org_schema(org)
+    store = Store.create(path, schema, today=today)
+    try:
+        for name, obj in schema.objects.items():
+            store.insert_rows(obj, rows[name])
+    except BaseException:
+        store.close()
+        raise
+    return store
