@@ -230,7 +230,7 @@ COMMON: dict[str, dict[str, object]] = {
             "External_ID__c": f(S, "Identifier of the product in an outside system", length=255, custom=True),
             "IsActive": f(B, "Whether the product can be sold", default=True),
             "Name": f(S, "Product name", length=255, required=True, searchable=True),
-            "ProductCode": f(S, "Internal stock code", length=255),
+            "ProductCode": f(S, "Internal stock code", length=255, searchable=True),
             "Family": f(PK, "Product line", values=["Hardware", "Software", "Services"]),
         },
     },

@@ -156,7 +156,15 @@ class Store:
             f"VALUES ({', '.join('?' for _ in columns)})"
         )
         defaults = _defaults(obj)
-        values = [tuple(row.get(c, defaults.get(c)) for c in columns) for row in rows]
+        compose = obj.composedName if obj.nameField and obj.composedName else None
+
+        def complete(row: Mapping[str, Any]) -> Mapping[str, Any]:
+            if compose and obj.nameField and row.get(obj.nameField) is None:
+                name = " ".join(str(row[p]) for p in compose if row.get(p))
+                return {**row, obj.nameField: name or None}
+            return row
+
+        values = [tuple(complete(row).get(c, defaults.get(c)) for c in columns) for row in rows]
         self.write_sync(lambda conn: conn.executemany(sql, values))
         self._seed_allocator([obj])
         return len(values)

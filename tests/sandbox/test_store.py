@@ -102,3 +102,13 @@ def test_text_comparisons_are_case_insensitive(store: Store) -> None:
         assert conn.execute('SELECT COUNT(*) FROM "Account" WHERE Name = ?', ("ACME",)).fetchone()[0] == 1
     finally:
         conn.close()
+
+
+def test_insert_rows_composes_names(store: Store) -> None:
+    contact = store.schema.objects["Contact"]
+    store.insert_rows(contact, [{"Id": make_id("003", 1), "FirstName": "Jane", "LastName": "Doe"},
+                                {"Id": make_id("003", 2), "LastName": "Solo"},
+                                {"Id": make_id("003", 3), "LastName": "X", "Name": "Given Name"}])
+    with closing(sqlite3.connect(store.path)) as conn:
+        names = [r[0] for r in conn.execute('SELECT Name FROM "Contact" ORDER BY Id')]
+    assert names == ["Jane Doe", "Solo", "Given Name"]
