@@ -91,8 +91,8 @@ def soql_error(
     if column is None:
         return cls(detail, error_code)
     row, col = _row_col(query, column)
-    shown = query.strip()
-    return cls(f"\n{shown}\n{' ' * max(col - 1, 0)}^\nERROR at Row:{row}:Column:{col}\n{detail}", error_code)
+    line = query.split("\n")[row - 1]
+    return cls(f"\n{line}\n{' ' * max(col - 1, 0)}^\nERROR at Row:{row}:Column:{col}\n{detail}", error_code)
 
 
 def _row_col(query: str, offset: int) -> tuple[int, int]:

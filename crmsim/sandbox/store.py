@@ -81,6 +81,7 @@ class Store:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA cache_size=-65536")
         conn.execute("PRAGMA temp_store=MEMORY")
+        conn.create_function("sf_lower", 1, _lower, deterministic=True)
         with self._connections_lock:
             self._connections.append(conn)
         return conn
@@ -168,6 +169,10 @@ class Store:
         self.write_sync(lambda conn: conn.executemany(sql, values))
         self._seed_allocator([obj])
         return len(values)
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
 
 
 def _defaults(obj: ObjectDef) -> dict[str, Any]:

@@ -131,11 +131,6 @@ async def test_aggregate_on_unsupported_type_is_refused(engine: SoqlEngine, text
     assert "does not support aggregate operator" in err.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a repeated alias silently overwrites the earlier column (the record keeps only the last); "
-    "Salesforce refuses the query with a duplicate alias error",
-)
 @pytest.mark.parametrize(
     "text",
     [
@@ -302,11 +297,6 @@ async def test_having(engine: SoqlEngine, having: str, expected: list[str]) -> N
     assert [r["StageName"] for r in got] == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: HAVING on a field that is neither grouped nor aggregated runs (SQLite bare column); "
-    "Salesforce refuses it as 'Field must be grouped or aggregated'",
-)
 async def test_having_on_ungrouped_field_is_refused(engine: SoqlEngine) -> None:
     err = await api_error(engine, "SELECT StageName, COUNT(Id) FROM Opportunity GROUP BY StageName HAVING Name = 'x'")
     assert "grouped or aggregated" in err.message

@@ -95,11 +95,6 @@ async def test_malformed(engine: SoqlEngine, text: str) -> None:
     assert "ERROR at Row:1:Column:" in err.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: after a trailing comma the reserved word FROM is lexed as a field name, so "
-    "'SELECT Id, FROM Account' reports '<EOF>' at the end instead of the FROM",
-)
 async def test_trailing_comma_blames_from(engine: SoqlEngine) -> None:
     await check(engine, "SELECT Id, FROM Account", "MALFORMED_QUERY", 12, re.compile(r"unexpected token: '?FROM'?"))
 
@@ -112,11 +107,6 @@ async def test_multi_line_query_reports_row_and_column(engine: SoqlEngine) -> No
     assert "\nERROR at Row:2:Column:3\n" in err.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: the preamble shows the query stripped of leading whitespace but places the caret by "
-    "the unstripped column, so the caret points two characters right of 'Foo'",
-)
 async def test_caret_sits_under_the_token_with_leading_whitespace(engine: SoqlEngine) -> None:
     err = await api_error(engine, "  SELECT Foo FROM Account")
     _, shown, caret = err.message.split("\n")[:3]
@@ -138,11 +128,6 @@ async def test_bind_variables_are_refused(engine: SoqlEngine, text: str, column:
     await check(engine, text, "MALFORMED_QUERY", column, "Bind variables only allowed in Apex code")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: 'Id IN :ids' (Apex's list bind, no parentheses) gets 'unexpected token: :' instead of "
-    "'Bind variables only allowed in Apex code'",
-)
 async def test_list_bind_variable_is_refused_as_bind(engine: SoqlEngine) -> None:
     await check(
         engine,
@@ -345,11 +330,6 @@ async def test_largest_int_is_accepted(engine: SoqlEngine) -> None:
     assert result.total_size == len(LIVE_ACCOUNTS) - 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: an integer literal of more than 4300 digits makes int() raise ValueError (Python's "
-    "int-string limit), which escapes instead of NUMBER_OUTSIDE_VALID_RANGE",
-)
 async def test_enormous_integer_literal(engine: SoqlEngine) -> None:
     err = await api_error(engine, "SELECT Id FROM Account LIMIT " + "9" * 5000)
     assert err.error_code == "NUMBER_OUTSIDE_VALID_RANGE"

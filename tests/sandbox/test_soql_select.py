@@ -329,12 +329,6 @@ async def test_child_subquery_offset_under_parent_limit_1(engine: SoqlEngine) ->
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: OFFSET in a child subquery is applied once across the children of all parents "
-    "(Acme Robotics loses its only contact, Acme Corporation keeps both); Salesforce allows it only when the "
-    "parent query has LIMIT 1 and answers MALFORMED_QUERY otherwise",
-)
 async def test_child_subquery_offset_without_parent_limit_1_is_refused(engine: SoqlEngine) -> None:
     err = await api_error(
         engine,
@@ -364,11 +358,6 @@ async def test_polymorphic_tasks_as_children(engine: SoqlEngine) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: the hidden foreign-key column of a child subquery is found by counting commas in the "
-    "SELECT list, which miscounts when a polymorphic parent path compiles to COALESCE(a, b, ...) -> IndexError",
-)
 async def test_child_subquery_with_polymorphic_parent_path(engine: SoqlEngine) -> None:
     rows = strip(
         await records(engine, f"SELECT Name, (SELECT Subject, What.Name FROM Tasks) FROM Account WHERE Id = '{ACME}'")
@@ -414,11 +403,6 @@ async def test_polymorphic_type_of_case(engine: SoqlEngine) -> None:
     assert rows[0]["What"]["Type"] == "Case"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: What.Name on a Case is null; Salesforce's Name entity maps it to the Case's name "
-    "field (CaseNumber)",
-)
 async def test_polymorphic_name_of_case_is_its_number(engine: SoqlEngine) -> None:
     rows = strip(await records(engine, f"SELECT What.Name FROM Task WHERE Id = '{T_CASE}'"))
     assert rows == [{"What": {"Name": "00001001"}}]

@@ -146,10 +146,6 @@ async def test_text_comparisons_are_case_insensitive(engine: SoqlEngine, where: 
     assert await ids(engine, f"SELECT Id FROM Account WHERE {where}") == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: = on text uses SQLite NOCASE, which folds ASCII only; 'CAFÉ ZOË' does not match 'Café Zoë'",
-)
 async def test_text_equality_is_case_insensitive_beyond_ascii(engine: SoqlEngine) -> None:
     assert await ids(engine, "SELECT Id FROM Account WHERE Name = 'CAFÉ ZOË'") == {CAFE}
 
@@ -197,10 +193,6 @@ async def test_like_underscore_is_not_literal_without_escape(engine: SoqlEngine)
     assert await ids(engine, "SELECT Id FROM Account WHERE Name LIKE 'beta\\_labs'") == set()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: LIKE uses SQLite's LIKE, which is case-insensitive for ASCII only; 'CAFÉ%' misses 'Café Zoë'",
-)
 async def test_like_is_case_insensitive_beyond_ascii(engine: SoqlEngine) -> None:
     assert await ids(engine, "SELECT Id FROM Account WHERE Name LIKE 'CAFÉ%'") == {CAFE}
 
@@ -242,11 +234,6 @@ async def test_invalid_escape_is_malformed(engine: SoqlEngine, literal: str) -> 
     assert err.error_code == "MALFORMED_QUERY"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: '\\ud800' decodes to a lone surrogate that is bound as a SQLite parameter and raises "
-    "UnicodeEncodeError instead of a SalesforceApiError",
-)
 async def test_lone_surrogate_escape_is_an_api_error(engine: SoqlEngine) -> None:
     await api_error(engine, "SELECT Id FROM Account WHERE Name = '\\ud800'")
 
@@ -312,11 +299,6 @@ async def test_mixing_and_or_without_parentheses_is_refused(engine: SoqlEngine) 
     assert f"ERROR at Row:1:Column:{text.index(' OR ') + 2}" in err.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: for 'a OR b AND c' the engine blames the OR; Salesforce's left-to-right parser reports "
-    "the AND, where the mix begins",
-)
 async def test_mixing_or_then_and_blames_the_and(engine: SoqlEngine) -> None:
     text = "SELECT Id FROM Account WHERE Name = 'a' OR Name = 'b' AND Name = 'c'"
     err = await api_error(engine, text)
@@ -333,21 +315,11 @@ async def test_moderate_nesting_executes(engine: SoqlEngine) -> None:
     assert await ids(engine, f"SELECT Id FROM Account WHERE {many}") == {BETA, BACKSLASH, PROMO, CAFE, ROBOTICS}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: ~90 nested parentheses overflow SQLite's parser stack and sqlite3.OperationalError "
-    "escapes instead of a SalesforceApiError (or a result)",
-)
 async def test_deep_nesting_is_not_an_internal_error(engine: SoqlEngine) -> None:
     depth = 120
     await engine.query("SELECT Id FROM Account WHERE " + "(" * depth + "Name = 'x'" + ")" * depth)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: 1000 OR-ed conditions compile to a SQLite expression deeper than 1000 and "
-    "sqlite3.OperationalError ('Expression tree is too large') escapes",
-)
 async def test_long_or_chain_is_not_an_internal_error(engine: SoqlEngine) -> None:
     many = " OR ".join(f"NumberOfEmployees = {n}" for n in range(1200))
     assert await ids(engine, f"SELECT Id FROM Account WHERE {many}") == {BETA, BACKSLASH, PROMO, CAFE, ROBOTICS, ACME}
@@ -463,7 +435,6 @@ async def test_datetime_literals_are_converted_to_utc(engine: SoqlEngine, where:
     assert await ids(engine, f"SELECT Id FROM Case WHERE {where}") == expected
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: an impossible date literal (month 13) is accepted silently")
 async def test_impossible_date_literal_is_refused(engine: SoqlEngine) -> None:
     await api_error(engine, "SELECT Id FROM Opportunity WHERE CloseDate = 2024-13-45")
 
@@ -552,11 +523,6 @@ async def test_relative_date_literals_on_date_field(engine: SoqlEngine, literal:
     assert got == expected_subjects(op, start, end)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: LAST_N_DAYS:n covers today and n-1 days back; Salesforce covers today and n days back "
-    "(LAST_N_DAYS:1 = yesterday and today, LAST_N_DAYS:90 = LAST_90_DAYS)",
-)
 @pytest.mark.parametrize("literal", list(LAST_N_DAYS))
 async def test_last_n_days_includes_today_and_n_days_back(engine: SoqlEngine, literal: str) -> None:
     start, end = LAST_N_DAYS[literal]
@@ -617,7 +583,6 @@ async def test_relative_date_literals_on_datetime_field(engine: SoqlEngine, wher
     assert await ids(engine, f"SELECT Id FROM Case WHERE {where}") == expected
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: LAST_N_DAYS:90 starts a day late (see LAST_N_DAYS above)")
 async def test_last_n_days_on_datetime_field(engine: SoqlEngine) -> None:
     got = await ids(engine, "SELECT Id FROM Case WHERE CreatedDate = LAST_N_DAYS:90")
     assert got == {CASE_MARCH, CASE_YESTERDAY_END, CASE_TODAY_START, CASE_TODAY_END}

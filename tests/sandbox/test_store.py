@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from contextlib import closing
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 

@@ -164,6 +164,15 @@ class Query:
     clause_pos: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 
 
+TOO_BIG = 10**19
+
+
+def _bounded_int(tok: Token) -> int:
+    """The value of an integer token, or TOO_BIG for one too long to be any valid count."""
+    text = str(tok).lstrip("0") or "0"
+    return int(text) if len(text) <= 19 else TOO_BIG
+
+
 def _pos(item: Token | Tree[Any]) -> int:
     if isinstance(item, Token):
         return item.start_pos or 0
@@ -196,9 +205,12 @@ def unescape(raw: str) -> str:
             i += 2
         elif nxt == "u" and len(body) >= i + 6:
             try:
-                out.append(chr(int(body[i + 2 : i + 6], 16)))
+                code = int(body[i + 2 : i + 6], 16)
             except ValueError:
                 raise InvalidEscape(i + 1) from None
+            if 0xD800 <= code <= 0xDFFF:
+                raise InvalidEscape(i + 1)
+            out.append(chr(code))
             i += 6
         else:
             raise InvalidEscape(i + 1)
@@ -254,7 +266,8 @@ class ToAst(Transformer[Token, Query]):
 
     def number(self, tok: Token) -> Literal:
         text = str(tok)
-        value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
+        whole = not any(c in text for c in ".eE") and len(text) <= 40
+        value: int | float = int(text) if whole else float(text)
         return Literal("number", value, _pos(tok), text)
 
     def date(self, tok: Token) -> Literal:
@@ -301,6 +314,9 @@ class ToAst(Transformer[Token, Query]):
         if isinstance(arg, Query):
             return InList(left, None, arg, negated, _pos(kw))
         return InList(left, tuple(arg), None, negated, _pos(kw))
+
+    def in_bind(self, left: Path | FuncCall, kw: Token, name: Token) -> InList:
+        return InList(left, (BindVariable(str(name), _pos(name) - 1),), None, str(kw).upper() != "IN", _pos(kw))
 
     def includes(self, left: Path | FuncCall, kw: Token, values: tuple[Value, ...]) -> Includes:
         return Includes(left, values, False, _pos(kw))
@@ -373,10 +389,10 @@ class ToAst(Transformer[Token, Query]):
         return ("order_by", items, _pos(kw))
 
     def limit_clause(self, kw: Token, n: Token) -> tuple[str, Any, int]:
-        return ("limit", int(n), _pos(n))
+        return ("limit", _bounded_int(n), _pos(n))
 
     def offset_clause(self, kw: Token, n: Token) -> tuple[str, Any, int]:
-        return ("offset", int(n), _pos(n))
+        return ("offset", _bounded_int(n), _pos(n))
 
     def for_clause(self, kw: Token, *names: Token) -> tuple[str, Any, int]:
         return ("for_clause", tuple(str(n).upper() for n in names), _pos(kw))

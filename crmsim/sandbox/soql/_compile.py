@@ -179,18 +179,23 @@ class Compiler:
                     raise self.errors.malformed(
                         item.query.from_pos, "Nested subqueries are not supported inside a relationship subquery"
                     )
-                child = self._child(item.query, scope)
+                child = self._child(item.query, scope, query.limit)
                 entries.append(child)
                 children.append(child)
         from_sql = f"{q(scope.root.name)} {scope.alias}"
         order_sql = self._order_by(query, scope, aggregate=False, outputs=None)
         order_sql.append(f"{scope.alias}.rowid")
+        fk_col = None
+        if child_fk is not None:
+            columns.append(f"{scope.alias}.{q(child_fk.name)}")
+            fk_col = len(columns) - 1
         sql = (
             f"SELECT {', '.join(columns)} FROM {from_sql} {' '.join(scope.join_sql)} "
             f"WHERE {' AND '.join(where_parts) or '1'} ORDER BY {', '.join(order_sql)}"
         )
-        sql += self._limit_offset(query, params, skip_limit=child_fk is not None)
-        return Plan("records", scope.root, sql, params, 0, entries, children)
+        if child_fk is None:
+            sql += self._limit_offset(query, params)
+        return Plan("records", scope.root, sql, params, 0, entries, children, fk_col)
 
     def _count_plan(
         self, query: a.Query, scope: Scope, where_parts: list[str], params: list[Any], filters: FilterCompiler
@@ -221,6 +226,7 @@ class Compiler:
                     raise self.errors.malformed(item.path.pos, f"Field must be grouped or aggregated: {item.path.text}")
                 columns.append(resolved.sql)
                 key = item.alias or resolved.name
+                self._check_alias(key, outputs, item.path.pos)
                 entries.append(FieldOut(key, len(columns) - 1, resolved.field))
                 outputs[key.lower()] = resolved.sql
             elif isinstance(item, a.FuncItem):
@@ -232,6 +238,7 @@ class Compiler:
                 else:
                     key = f"expr{expr_index}"
                     expr_index += 1
+                self._check_alias(key, outputs, item.call.pos)
                 columns.append(sql)
                 entries.append(FieldOut(key, len(columns) - 1, result_field))
                 outputs[key.lower()] = sql
@@ -248,6 +255,7 @@ class Compiler:
         if group_exprs:
             sql += " GROUP BY " + ", ".join(s for s, _ in group_exprs)
         if query.having is not None:
+            filters.group_sqls = group_sqls
             sql += " HAVING " + filters.condition(query.having, params, aggregate=True)
         order_sql = self._order_by(query, scope, aggregate=True, outputs=outputs, group_sqls=group_sqls)
         if order_sql:
@@ -255,6 +263,10 @@ class Compiler:
         sql += self._limit_offset(query, params)
         sql = sql.replace("{joins}", " ".join(scope.join_sql))
         return Plan("aggregate", scope.root, sql, params, -1, entries)
+
+    def _check_alias(self, key: str, outputs: dict[str, str], pos: int) -> None:
+        if key.lower() in outputs:
+            raise self.errors.malformed(pos, f"duplicate alias: {key}")
 
     def _group_expr(self, item: a.Path | a.FuncCall, scope: Scope) -> tuple[str, FieldDef | None]:
         if isinstance(item, a.Path):
@@ -268,7 +280,7 @@ class Compiler:
             raise self.errors.malformed(item.pos, f"Invalid GROUP BY expression: {item.name}")
         return self.function_sql(item, scope, aggregate=False)
 
-    def _child(self, sub: a.Query, scope: Scope) -> ChildOut:
+    def _child(self, sub: a.Query, scope: Scope, parent_limit: int | None) -> ChildOut:
         rel = scope.root.children_ci.get(sub.from_name.lower())
         if rel is None:
             raise self.errors.bad_child_relationship(sub.from_pos, sub.from_name)
@@ -278,12 +290,14 @@ class Compiler:
         fk = child_obj.fields[rel.field]
         if any(self._is_aggregate_item(i) for i in sub.select) or sub.group_by:
             raise self.errors.malformed(sub.from_pos, "Aggregate queries are not supported in a relationship subquery")
+        if sub.offset is not None and parent_limit != 1:
+            raise self.errors.malformed(
+                sub.clause_pos.get("offset"), "OFFSET in a relationship subquery needs LIMIT 1 on the outer query"
+            )
+        self._limit_offset(sub, [])  # range checks only: limits apply per parent, in Python
         plan = self._compile_select(sub, child_scope, restrict_ids=False, child_fk=fk)
-        # The child rows carry the foreign key in a hidden trailing column.
-        head, _, tail = plan.sql.partition(" FROM ")
-        plan.sql = f"{head}, {child_scope.alias}.{q(fk.name)} FROM {tail}"
-        fk_col = head.count(",") + 1
-        return ChildOut(rel.name, plan, fk_col, sub.limit)
+        assert plan.fk_col is not None
+        return ChildOut(rel.name, plan, plan.fk_col, sub.limit, sub.offset or 0)
 
     def _fresh(self, scope: Scope) -> str:
         return scope.new_alias()
@@ -339,15 +353,14 @@ class Compiler:
             sql = f"CASE substr({join.id_sql}, 1, 3) {prefix_cases} END"
             fdef = FieldDef(name="Type", type=FieldType.PICKLIST, values=[o.name for o in join.objects])
             return Resolved(sql, fdef, chain, "Type", polymorphic_type=True)
-        having = [(o, o.field(last)) for o in join.objects if o.field(last) is not None]
+        having = [(o, f) for o in join.objects if (f := _polymorphic_field(o, last)) is not None]
         if not having:
             raise self.errors.no_such_column(pos, last, "Name")
         fdef = having[0][1]
-        assert fdef is not None
-        sql = "COALESCE(" + ", ".join(f"{join.aliases[o.name]}.{q(fdef.name)}" for o, _ in having) + ")"
-        if len(having) == 1:
-            sql = f"{join.aliases[having[0][0].name]}.{q(fdef.name)}"
-        return Resolved(sql, fdef, chain, fdef.name)
+        columns = [f"{join.aliases[o.name]}.{q(f.name)}" for o, f in having]
+        sql = columns[0] if len(columns) == 1 else "COALESCE(" + ", ".join(columns) + ")"
+        name = "Name" if last.lower() == "name" else fdef.name
+        return Resolved(sql, fdef, chain, name)
 
     def _join(self, scope: Scope, from_alias: str, ref: FieldDef) -> _Join:
         targets = [self.schema.objects[t] for t in ref.referenceTo or []]
@@ -565,3 +578,10 @@ class Compiler:
     def _fresh_root(self) -> str:
         self.counter[0] += 1
         return f"t{self.counter[0]}"
+
+
+def _polymorphic_field(obj: ObjectDef, name: str) -> FieldDef | None:
+    """A field of one target of a polymorphic relationship; Name means the target's name field."""
+    if name.lower() == "name" and obj.nameField:
+        return obj.fields[obj.nameField]
+    return obj.field(name)

@@ -97,8 +97,8 @@ def literal_range(name: str, n: int | None, today: date) -> tuple[date, date]:
         return _shift(unit, current, -n), _shift(unit, current, -n + 1)
     unit = _UNITS[name.split("_N_", 1)[1]]
     if when == "LAST":
-        if unit == "day":  # LAST_N_DAYS:n counts today as one of the n days
-            return today - timedelta(days=n - 1), today + timedelta(days=1)
+        if unit == "day":  # LAST_N_DAYS:n runs from n days ago through the end of today
+            return today - timedelta(days=n), today + timedelta(days=1)
         current = _start_of(unit, today)
         return _shift(unit, current, -n), current
     if unit == "day":

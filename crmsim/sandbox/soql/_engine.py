@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,7 +14,7 @@ from typing import Any
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from crmsim.errors import MalformedQuery, soql_error
+from crmsim.errors import MalformedQuery, SalesforceApiError, soql_error
 
 from ..store import Store
 from . import _ast as a
@@ -22,6 +23,8 @@ from ._plan import Plan
 from ._shape import run_plan
 
 DEFAULT_API_VERSION = "62.0"
+# SQLite's own limits on statement size and depth, reached only by very large SOQL conditions.
+_TOO_COMPLEX = ("too large", "stack overflow", "too many", "too complex", "too deep")
 
 
 @dataclass
@@ -123,7 +126,15 @@ class SoqlEngine:
         """Run a SOQL query; raises SalesforceApiError subclasses in Salesforce's wording."""
         plan = self.plan(text, include_deleted=include_deleted, restrict_ids=restrict_ids is not None, user_id=user_id)
         version = api_version.lstrip("v")
-        total, records = await self.store.read(
-            lambda conn: run_plan(conn, plan, self.store.schema, version, restrict_ids)
-        )
+        try:
+            total, records = await self.store.read(
+                lambda conn: run_plan(conn, plan, self.store.schema, version, restrict_ids)
+            )
+        except sqlite3.OperationalError as exc:
+            if not any(sign in str(exc) for sign in _TOO_COMPLEX):
+                raise
+            raise SalesforceApiError(
+                "Query is either selecting too many fields or the filter conditions are too complicated.",
+                "QUERY_TOO_COMPLICATED",
+            ) from None
         return QueryResult(total, records)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .. import ids
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from ._compile import Compiler, Scope
 
 MAX_INT = 2_147_483_647
+AGGREGATE_NAMES = frozenset({"COUNT", "COUNT_DISTINCT", "SUM", "AVG", "MIN", "MAX"})
 MAX_NUMBER = 1e18
 
 
@@ -43,17 +45,19 @@ class FilterCompiler:
         self.c = compiler
         self.scope = scope
         self.errors = compiler.errors
+        self.group_sqls: set[str] | None = None  # set while compiling HAVING
 
     def condition(self, node: Any, params: list[Any], *, aggregate: bool) -> str:
-        if isinstance(node, a.Paren):
-            return "(" + self.condition(node.item, params, aggregate=aggregate) + ")"
+        if isinstance(node, a.Paren):  # AND/OR groups are parenthesised below; atoms need none
+            return self.condition(node.item, params, aggregate=aggregate)
         if isinstance(node, a.BoolOp):
             for item in node.items:
                 if isinstance(item, a.BoolOp) and item.op != node.op:
-                    pos = node.pos if node.op == "OR" else item.pos
-                    raise self.errors.unexpected(pos, "OR" if node.op == "OR" else "AND")
-            joined = f" {node.op} ".join(self.condition(i, params, aggregate=aggregate) for i in node.items)
-            return f"({joined})"
+                    # Salesforce reads left to right and blames the operator where the mix begins.
+                    later = node if node.pos > item.pos else item
+                    raise self.errors.unexpected(later.pos, later.op)
+            parts = [self.condition(i, params, aggregate=aggregate) for i in node.items]
+            return _balanced(parts, f" {node.op} ")
         if isinstance(node, a.Not):
             return "NOT (" + self.condition(node.item, params, aggregate=aggregate) + ")"
         if isinstance(node, a.Compare):
@@ -69,15 +73,14 @@ class FilterCompiler:
     # -- operators ----------------------------------------------------------------------------
 
     def _operand(self, expr: a.Path | a.FuncCall, aggregate: bool) -> Operand:
-        if (
-            isinstance(expr, a.FuncCall)
-            and not aggregate
-            and expr.upper in {"COUNT", "COUNT_DISTINCT", "SUM", "AVG", "MIN", "MAX"}
-        ):
+        is_aggregate = isinstance(expr, a.FuncCall) and expr.upper in AGGREGATE_NAMES
+        if is_aggregate and not aggregate:
             raise self.errors.malformed(expr.pos, "Aggregate functions are not allowed in the WHERE clause; use HAVING")
         op = self.c.operand(expr, self.scope, aggregate=aggregate)
         if isinstance(expr, a.Path) and not op.field.filterable:
             raise self.errors.invalid_field(expr.pos, f"field '{op.name}' can not be filtered in a query call")
+        if self.group_sqls is not None and not is_aggregate and op.sql not in self.group_sqls:
+            raise self.errors.malformed(op.pos, f"Field must be grouped or aggregated: {op.name}")
         return op
 
     def _compare(self, node: a.Compare, params: list[Any], aggregate: bool) -> str:
@@ -92,11 +95,11 @@ class FilterCompiler:
         if isinstance(value, a.DateLiteral):
             return self._date_range(op, node, value, params)
         bound = self.coerce(op, value)
-        collate = " COLLATE NOCASE" if op.field.is_text else ""
-        params.append(bound)
+        left, collate = _text_side(op, [bound])
+        params.append(_fold(bound) if left != op.sql else bound)
         if node.op == "!=":
-            return f"({op.sql} IS NULL OR {op.sql} != ?{collate})"
-        return f"{op.sql} {node.op} ?{collate}"
+            return f"({op.sql} IS NULL OR {left} != ?{collate})"
+        return f"{left} {node.op} ?{collate}"
 
     def _date_range(self, op: Operand, node: a.Compare, lit: a.DateLiteral, params: list[Any]) -> str:
         if op.field.type not in (FieldType.DATE, FieldType.DATETIME):
@@ -143,8 +146,9 @@ class FilterCompiler:
         pattern = (
             value.value.replace("\\", "\\\\").replace(a.LITERAL_PERCENT, "\\%").replace(a.LITERAL_UNDERSCORE, "\\_")
         )
-        params.append(pattern)
-        return f"{op.sql} LIKE ? ESCAPE '\\'"
+        left, _ = _text_side(op, [pattern])
+        params.append(_fold(pattern) if left != op.sql else pattern)
+        return f"{left} LIKE ? ESCAPE '\\'"
 
     def _in(self, node: a.InList, params: list[Any], aggregate: bool) -> str:
         op = self._operand(node.left, aggregate)
@@ -157,13 +161,13 @@ class FilterCompiler:
         values = node.values or ()
         has_null = any(isinstance(v, a.Literal) and v.kind == "null" for v in values)
         bound = [self.coerce(op, v) for v in values if not (isinstance(v, a.Literal) and v.kind == "null")]
-        collate = " COLLATE NOCASE" if op.field.is_text else ""
-        params += bound
+        left, collate = _text_side(op, bound)
+        params += [_fold(b) for b in bound] if left != op.sql else bound
         marks = ", ".join("?" for _ in bound)
         if node.negated:
-            inner = f"{op.sql}{collate} NOT IN ({marks})" if bound else "1"
+            inner = f"{left}{collate} NOT IN ({marks})" if bound else "1"
             return f"({op.sql} IS NOT NULL AND {inner})" if has_null else f"({op.sql} IS NULL OR {inner})"
-        inner = f"{op.sql}{collate} IN ({marks})" if bound else "0"
+        inner = f"{left}{collate} IN ({marks})" if bound else "0"
         return f"({op.sql} IS NULL OR {inner})" if has_null else inner
 
     def _includes(self, node: a.Includes, params: list[Any], aggregate: bool) -> str:
@@ -224,6 +228,10 @@ class FilterCompiler:
         if f.type is FieldType.DATE:
             if kind != "date":
                 raise self._type_error(op, value.pos)
+            try:
+                date.fromisoformat(value.value)
+            except ValueError:
+                raise self.errors.malformed(value.pos, f"invalid date: {value.raw}") from None
             return value.value
         if f.type is FieldType.DATETIME:
             if kind != "datetime":
@@ -240,3 +248,28 @@ class FilterCompiler:
         return self.errors.invalid_field(
             pos, f"value of filter criterion for field '{op.name}' must be of type {soap} and {quoted}"
         )
+
+
+def _text_side(op: Operand, values: list[Any]) -> tuple[str, str]:
+    """The left-hand SQL and collation for a text comparison with ``values``.
+
+    NOCASE folds ASCII only, so a value with other letters compares lower-cased on both sides
+    (``sf_lower`` is registered on every store connection); ASCII values keep the indexed column.
+    """
+    if not op.field.is_text:
+        return op.sql, ""
+    if any(isinstance(v, str) and not v.isascii() for v in values):
+        return f"sf_lower({op.sql})", ""
+    return op.sql, " COLLATE NOCASE"
+
+
+def _fold(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _balanced(parts: list[str], op: str) -> str:
+    """Join with ``op`` as a balanced tree: SQLite limits expression depth, not width."""
+    if len(parts) <= 8:
+        return "(" + op.join(parts) + ")"
+    middle = len(parts) // 2
+    return "(" + _balanced(parts[:middle], op) + op + _balanced(parts[middle:], op) + ")"

@@ -31,6 +31,7 @@ class ChildOut:
     plan: Plan
     fk_col: int  # in the child plan's rows: the column holding the parent's Id
     limit: int | None
+    offset: int = 0
 
 
 @dataclass
@@ -42,3 +43,4 @@ class Plan:
     id_col: int = 0
     entries: list[FieldOut | ParentOut | ChildOut] = field(default_factory=list)
     children: list[ChildOut] = field(default_factory=list)
+    fk_col: int | None = None  # child plans only: the hidden column holding the parent's Id

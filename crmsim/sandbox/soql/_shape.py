@@ -47,8 +47,13 @@ def _child_records(
 ) -> dict[str, list[dict[str, Any]]]:
     rows = conn.execute(child.plan.sql, _bind(child.plan.params, parent_ids)).fetchall()
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    skipped: dict[str, int] = defaultdict(int)
     for row in rows:
-        bucket = grouped[str(row[child.fk_col]).lower()]
+        parent = str(row[child.fk_col]).lower()
+        if skipped[parent] < child.offset:
+            skipped[parent] += 1
+            continue
+        bucket = grouped[parent]
         if child.limit is not None and len(bucket) >= child.limit:
             continue
         bucket.append(shaper.record(child.plan.entries, row, row[child.plan.id_col], child.plan.root.name, {}))
