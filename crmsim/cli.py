@@ -1,0 +1,261 @@
+"""The ``crmsim`` command.
+
+    crmsim sandbox serve --org b2b [--host 127.0.0.1] [--port 8443] [--db PATH] [--tls] ...
+    crmsim sandbox seed --org b2b --db PATH [--seed N] [--today YYYY-MM-DD]
+
+Input mistakes print one line naming what was wrong and exit with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sqlite3
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn, TextIO
+
+from crmsim.errors import ConfigError
+
+if TYPE_CHECKING:
+    import ssl
+
+    from crmsim.sandbox._config import Credentials, SandboxConfig
+    from crmsim.sandbox.store import Store
+
+USAGE_ERROR = 2
+ORGS = ("b2b", "b2c")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line on stderr (and exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_ERROR, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {text!r}: use YYYY-MM-DD") from None
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: use a number from 0 to 65535")
+    return int(text)
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"invalid duration {text!r}: use a positive number of "
+                                         "seconds")
+    return value
+
+
+def _count(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"invalid count {text!r}: use a positive whole number")
+    return int(text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="crmsim", description="Simulate and score CRM agent conversations.")
+    parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
+                        default="info", help="lowest level of log events written (default info)")
+    parser.add_argument("--log-file", type=Path, metavar="PATH",
+                        help="append JSON log lines here instead of stderr")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sandbox = commands.add_parser("sandbox", help="the embedded Salesforce-compatible sandbox")
+    actions = sandbox.add_subparsers(dest="action", required=True, parser_class=_Parser)
+
+    serve = actions.add_parser("serve", help="serve an org over Salesforce's REST API")
+    serve.add_argument("--org", choices=ORGS, required=True)
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default 127.0.0.1; another address needs "
+                            "non-default credentials)")
+    serve.add_argument("--port", type=_port, default=8443, help="port (default 8443; 0 picks one)")
+    serve.add_argument("--db", type=Path, metavar="PATH",
+                       help="org database (default runs/sandbox/<org>.sqlite, seeded if missing)")
+    serve.add_argument("--tls", action="store_true",
+                       help="serve HTTPS with a self-signed certificate made on first use")
+    serve.add_argument("--tls-dir", type=Path, metavar="DIR",
+                       help="where the certificate lives (default ~/.cache/crmsim/tls)")
+    serve.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                       help="the org's 'today' for relative dates (stored in the database)")
+    serve.add_argument("--token-ttl", type=_seconds, default=7200.0, metavar="SECONDS",
+                       help="lifetime of an access token (default 7200)")
+    serve.add_argument("--daily-api-requests", type=_count, default=1_000_000, metavar="N",
+                       help="DailyApiRequests allowance of the org (default 1000000)")
+    serve.add_argument("--per-token-daily-limit", type=_count, metavar="N",
+                       help="API calls one access token may make per day (default unlimited)")
+    serve.add_argument("--client-id", help="OAuth client id (env CRMSIM_CLIENT_ID; default crmsim)")
+    serve.add_argument("--client-secret",
+                       help="OAuth client secret (env CRMSIM_CLIENT_SECRET; default crmsim)")
+    serve.add_argument("--username",
+                       help="login name (env CRMSIM_USERNAME; default admin@crmsim.local)")
+    serve.add_argument("--password", help="login password (env CRMSIM_PASSWORD; default crmsim)")
+    serve.set_defaults(func=_serve)
+
+    seed = actions.add_parser("seed", help="write an org database with the small dataset")
+    seed.add_argument("--org", choices=ORGS, required=True)
+    seed.add_argument("--db", type=Path, metavar="PATH", required=True)
+    seed.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    seed.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                      help="the org's 'today' (default: the org's fixed date)")
+    seed.set_defaults(func=_seed)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``crmsim`` console script; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else USAGE_ERROR
+    try:
+        status: int = args.func(args)
+    except ConfigError as exc:
+        sys.stderr.write(f"crmsim: error: {exc}\n")
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130
+    return status
+
+
+def _configure_logs(args: argparse.Namespace) -> TextIO | None:
+    from crmsim.logs import configure_logging
+
+    try:
+        stream = configure_logging(level=args.log_level, file=args.log_file)
+    except OSError as exc:
+        raise ConfigError(f"cannot write the log file {args.log_file}: {exc.strerror}") from None
+    return stream if args.log_file else None
+
+
+def _write_org(path: Path, org: str, seed: int, today: date | None) -> int:
+    from crmsim.sandbox.seed import seed_org
+
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"{path} exists and is not a file")
+    try:
+        store = seed_org(path, org, seed=seed, today=today)
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError(f"cannot write {path}: {exc}") from None
+    store.close()
+    return _count_rows(path)
+
+
+def _count_rows(path: Path) -> int:
+    from crmsim.sandbox.schema import org_schema
+    from crmsim.sandbox.server import read_org
+    from crmsim.sandbox.store import quote_ident
+
+    schema = org_schema(read_org(path))
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        return sum(conn.execute(f"SELECT COUNT(*) FROM {quote_ident(name)}").fetchone()[0]
+                   for name in schema.objects)
+
+
+def _seed(args: argparse.Namespace) -> int:
+    rows = _write_org(args.db, args.org, args.seed, args.today)
+    sys.stdout.write(f"wrote the {args.org} org to {args.db} ({rows} records)\n")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from crmsim.sandbox._config import Credentials, SandboxConfig, is_loopback
+    from crmsim.sandbox.server import open_store, tls_context
+
+    credentials = Credentials.from_env(client_id=args.client_id, client_secret=args.client_secret,
+                                       username=args.username, password=args.password)
+    if not is_loopback(args.host) and credentials.uses_defaults:
+        raise ConfigError(f"refusing to listen on {args.host} with the default credentials; set "
+                          "--client-secret and --password (or CRMSIM_CLIENT_SECRET and "
+                          "CRMSIM_PASSWORD), or listen on 127.0.0.1")
+    path: Path = args.db or Path("runs") / "sandbox" / f"{args.org}.sqlite"
+    if not path.exists():
+        _write_org(path, args.org, 0, args.today)
+    store = open_store(path, args.org)
+    log_stream = None
+    try:
+        if args.today is not None:
+            try:
+                store.set_meta("today", args.today.isoformat())
+            except sqlite3.Error as exc:
+                raise ConfigError(f"cannot record --today in {path}: {exc}") from None
+        try:
+            ssl_context, cert = tls_context(args.tls_dir, args.host) if args.tls else (None, None)
+        except OSError as exc:
+            raise ConfigError(f"cannot create the TLS certificate: {exc}") from None
+        log_stream = _configure_logs(args)
+        config = SandboxConfig(credentials=credentials, token_ttl=args.token_ttl,
+                               daily_api_requests=args.daily_api_requests,
+                               per_token_daily_limit=args.per_token_daily_limit)
+        try:
+            asyncio.run(_run(store, config, args, ssl_context, cert, path))
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {args.host}:{args.port}: "
+                              f"{exc.strerror or exc}") from None
+        except KeyboardInterrupt:
+            pass
+    finally:
+        store.close()
+        if log_stream is not None:
+            log_stream.close()
+    return 0
+
+
+async def _run(store: Store, config: SandboxConfig, args: argparse.Namespace,
+               ssl_context: ssl.SSLContext | None, cert: Path | None, path: Path) -> None:
+    from crmsim.sandbox.app import SANDBOX, create_app
+    from crmsim.sandbox.server import serve_sandbox
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError):
+        loop.add_signal_handler(signal.SIGTERM, stop.set)
+    app = create_app(store, config)
+    async with serve_sandbox(app, host=args.host, port=args.port, ssl_context=ssl_context) as url:
+        # Build the SOQL parser now so that the first client query is not the slow one.
+        await app[SANDBOX].engine.query("SELECT Id FROM User LIMIT 1")
+        sys.stdout.write(banner(url, args.org, path, config.credentials, cert))
+        sys.stdout.flush()
+        await stop.wait()
+
+
+def banner(url: str, org: str, path: Path, credentials: Credentials, cert: Path | None) -> str:
+    """What ``serve`` prints once it listens: the instance URL and curl lines to try it."""
+    from crmsim.sandbox._config import API_VERSION, Credentials
+
+    default = Credentials()
+    secret = (credentials.client_secret if credentials.client_secret == default.client_secret
+              else "$CRMSIM_CLIENT_SECRET")
+    password = (credentials.password if credentials.password == default.password
+                else "$CRMSIM_PASSWORD")
+    curl = f"curl -s --cacert {cert}" if cert else "curl -s"
+    token = (f'TOKEN=$({curl} {url}/services/oauth2/token -d grant_type=password '
+             f'-d client_id={credentials.client_id} -d "client_secret={secret}" '
+             f'-d username={credentials.username} -d "password={password}" '
+             """| python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')""")
+    query = (f'{curl} -G {url}/services/data/v{API_VERSION}/query -H "Authorization: Bearer $TOKEN" '
+             '--data-urlencode "q=SELECT Id, Name FROM Account LIMIT 5"')
+    return (f"crmsim sandbox: serving the {org} org from {path}\n"
+            f"instance URL: {url}\n"
+            f"get a token:\n  {token}\n"
+            f"run a query:\n  {query}\n"
+            "press Ctrl+C to stop\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
