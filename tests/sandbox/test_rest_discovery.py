@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -188,3 +190,22 @@ async def test_b2c_org_is_described_too(seeded_orgs: Any, tmp_path: Any, http: A
         body = (await api.get("sobjects")).body
         assert {"Account", "Case", "Knowledge__kav"} <= {e["name"] for e in body["sobjects"]}
         assert (await api.get("sobjects/Case/describe")).status == 200
+
+
+REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "crmarena-pro"
+
+
+@pytest.mark.parametrize("org", ["b2b", "b2c"])
+async def test_describe_carries_every_reference_object_and_field(api: Any, org: str) -> None:
+    """Both orgs' describe calls list every object and field of CRMArena-Pro's published schemas."""
+    path = REFERENCE / f"{org}_schema.json"
+    if not path.exists():
+        pytest.skip("reference schemas are not on this machine")
+    listed = {entry["name"] for entry in (await api.get("/services/data/v62.0/sobjects")).body["sobjects"]}
+    for entry in json.loads(path.read_text()):
+        assert entry["object"] in listed
+        described = await api.get(f"/services/data/v62.0/sobjects/{entry['object']}/describe")
+        assert described.status == 200
+        fields = {field["name"].lower() for field in described.body["fields"]}
+        missing = {name for name in entry["fields"] if name.lower() not in fields}
+        assert not missing, f"{org} {entry['object']} lacks {sorted(missing)}"

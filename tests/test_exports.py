@@ -1,0 +1,24 @@
+"""Each public package's ``__all__`` lists exactly the public names it exports, and they import."""
+
+from __future__ import annotations
+
+import importlib
+import types
+
+import pytest
+
+PACKAGES = ["crmsim", "crmsim.sandbox", "crmsim.sandbox.schema", "crmsim.sandbox.soql", "crmsim.sandbox.sosl"]
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_all_matches_public_names(name: str) -> None:
+    module = importlib.import_module(name)
+    exported = set(module.__all__)
+    public = {
+        attr
+        for attr, value in vars(module).items()
+        if not attr.startswith("_") and not isinstance(value, types.ModuleType) and attr != "annotations"
+    }
+    assert public == exported - {"__version__"}
+    for attr in exported:
+        assert hasattr(module, attr), attr
