@@ -4,7 +4,8 @@ Builds an org database with a large Case table, starts `crmsim sandbox serve` in
 the server has a core to itself), and measures over loopback HTTP:
   - Id lookups per second with concurrent clients (SOQL `WHERE Id = '...'`),
   - p50/p99 latency of an Id lookup, a parent-path filter, a child subquery and a GROUP BY,
-  - the same SQL run directly on sqlite3 in this process, and the ratio.
+  - the exact SQL the engine compiles for each query, run directly on sqlite3 in this process
+    (same connection settings as the server), and the ratio HTTP / raw.
 The last line printed is one JSON object with every figure.
 
 Run: .venv/bin/python benchmarks/sandbox.py [--cases 60000] [--seconds 5] [--concurrency 16]
@@ -19,7 +20,6 @@ import os
 import platform
 import random
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -33,6 +33,7 @@ import aiohttp
 
 from crmsim.sandbox.ids import make_id
 from crmsim.sandbox.schema import org_schema
+from crmsim.sandbox.soql import SoqlEngine
 from crmsim.sandbox.store import Store
 
 API = "/services/data/v62.0"
@@ -171,17 +172,16 @@ async def throughput(
     return len(latencies) / (time.perf_counter() - start), latencies
 
 
-def raw_timings(path: Path, sql: str, params: tuple[object, ...], reps: int) -> list[float]:
-    conn = sqlite3.connect(path)
-    try:
-        out = []
-        for _ in range(reps):
-            start = time.perf_counter()
-            conn.execute(sql, params).fetchall()
-            out.append(time.perf_counter() - start)
-        return out
-    finally:
-        conn.close()
+def raw_timings(store: Store, soql: str, reps: int) -> list[float]:
+    """Time the exact SQL the engine compiles for ``soql``, run directly on a store connection."""
+    plan = SoqlEngine(store).plan(soql)
+    conn = store.reader()
+    out = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        conn.execute(plan.sql, plan.params).fetchall()
+        out.append(time.perf_counter() - start)
+    return out
 
 
 def main() -> None:
@@ -249,37 +249,20 @@ async def measure(
         session.headers["Authorization"] = f"Bearer {await token(session, base)}"
         account = data["accounts"][5]
         queries = {
-            "id_lookup": (
-                f"SELECT Id, Subject, Status FROM Case WHERE Id = '{data['cases'][123]}'",
-                'SELECT Id, Subject, Status FROM "Case" WHERE Id = ? AND IsDeleted = 0',
-                (data["cases"][123],),
-            ),
-            "parent_path_filter": (
-                "SELECT Id, Subject FROM Case WHERE Account.Name = 'Account 0042' AND Owner.Name != null",
-                'SELECT c.Id, c.Subject FROM "Case" c LEFT JOIN "Account" a ON a.Id = c.AccountId '
-                'LEFT JOIN "User" u ON u.Id = c.OwnerId WHERE c.IsDeleted = 0 AND a.Name = ? '
-                "AND u.Name IS NOT NULL",
-                ("Account 0042",),
-            ),
-            "child_subquery": (
-                f"SELECT Id, Name, (SELECT Id, Subject FROM Cases) FROM Account WHERE Id = '{account}'",
-                'SELECT a.Id, a.Name, c.Id, c.Subject FROM "Account" a LEFT JOIN "Case" c '
-                "ON c.AccountId = a.Id AND c.IsDeleted = 0 WHERE a.Id = ?",
-                (account,),
-            ),
-            "group_by_aggregate": (
-                "SELECT OwnerId, Status, COUNT(Id) FROM Case GROUP BY OwnerId, Status",
-                'SELECT OwnerId, Status, COUNT(Id) FROM "Case" WHERE IsDeleted = 0 GROUP BY OwnerId, Status',
-                (),
-            ),
+            "id_lookup": f"SELECT Id, Subject, Status FROM Case WHERE Id = '{data['cases'][123]}'",
+            "parent_path_filter": "SELECT Id, Subject FROM Case WHERE Account.Name = 'Account 0042' "
+            "AND Owner.Name != null",
+            "child_subquery": f"SELECT Id, Name, (SELECT Id, Subject FROM Cases) FROM Account WHERE Id = '{account}'",
+            "group_by_aggregate": "SELECT OwnerId, Status, COUNT(Id) FROM Case GROUP BY OwnerId, Status",
         }
-        for soql, _, _ in queries.values():  # warm caches on both sides
+        store = Store.open(db, org_schema("b2b"))
+        for soql in queries.values():  # warm caches on both sides
             await run_query(session, base, soql)
         results: dict[str, dict[str, float]] = {}
-        for name, (soql, sql, params) in queries.items():
+        for name, soql in queries.items():
             reps = args.reps if name != "group_by_aggregate" else max(20, args.reps // 5)
             http = [await run_query(session, base, soql) for _ in range(reps)]
-            raw = raw_timings(db, sql, params, reps)
+            raw = raw_timings(store, soql, reps)
             results[name] = {
                 "http_p50_ms": statistics.median(http) * 1000,
                 "http_p99_ms": pct(http, 0.99) * 1000,
@@ -296,6 +279,7 @@ async def measure(
             f"id lookups: {qps:.0f}/s with {args.concurrency} concurrent clients "
             f"(p50 {statistics.median(lat) * 1000:.2f} ms, p99 {pct(lat, 0.99) * 1000:.2f} ms)"
         )
+    store.close()
     return results, qps
 
 

@@ -194,12 +194,14 @@ def create_tables(conn: sqlite3.Connection, schema: OrgSchema) -> None:
                 col += " NOT NULL UNIQUE"
             cols.append(col)
         conn.execute(f"CREATE TABLE {quote_ident(obj.name)} ({', '.join(cols)})")
-        for field in obj.fields.values():
-            if field.type is FieldType.REFERENCE:
-                conn.execute(
-                    f"CREATE INDEX {quote_ident(f'ix_{obj.name}_{field.name}')} "
-                    f"ON {quote_ident(obj.name)} ({quote_ident(field.name)})"
-                )
+        indexed = [f for f in obj.fields.values() if f.type is FieldType.REFERENCE]
+        if obj.nameField:  # agents look records up by name more than by anything else
+            indexed.append(obj.fields[obj.nameField])
+        for field in indexed:
+            conn.execute(
+                f"CREATE INDEX {quote_ident(f'ix_{obj.name}_{field.name}')} "
+                f"ON {quote_ident(obj.name)} ({quote_ident(field.name)})"
+            )
     from .sosl.index import create_search_index
 
     create_search_index(conn, schema)
