@@ -1,26 +1,40 @@
 """crmsim: simulate and score conversations between LLM agents and simulated users on a CRM."""
 
 from .errors import (
+    AuthenticationFailed,
     ConfigError,
+    ConnectionFailed,
     CrmsimError,
     InvalidField,
+    InvalidQueryFilter,
     InvalidSearch,
     InvalidType,
     MalformedQuery,
-    SalesforceApiError,
+    NotFound,
+    RequestLimitExceeded,
+    SalesforceError,
     SchemaError,
+    ServerError,
+    SessionExpired,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AuthenticationFailed",
     "ConfigError",
+    "ConnectionFailed",
     "CrmsimError",
     "InvalidField",
+    "InvalidQueryFilter",
     "InvalidSearch",
     "InvalidType",
     "MalformedQuery",
-    "SalesforceApiError",
+    "NotFound",
+    "RequestLimitExceeded",
+    "SalesforceError",
     "SchemaError",
+    "ServerError",
+    "SessionExpired",
     "__version__",
 ]

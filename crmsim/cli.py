@@ -98,6 +98,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="DailyApiRequests allowance of the org (default 1000000)")
     serve.add_argument("--per-token-daily-limit", type=_count, metavar="N",
                        help="API calls one access token may make per day (default unlimited)")
+    serve.add_argument("--jwt-cert", type=Path, metavar="PATH",
+                       help="certificate or public key (PEM) that verifies JWT bearer assertions; "
+                       "enables the JWT bearer grant")
     serve.add_argument("--client-id", help="OAuth client id (env CRMSIM_CLIENT_ID; default crmsim)")
     serve.add_argument("--client-secret",
                        help="OAuth client secret (env CRMSIM_CLIENT_SECRET; default crmsim)")
@@ -173,6 +176,19 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _jwt_key(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    from crmsim.sandbox._jwt import public_key_pem
+
+    try:
+        return public_key_pem(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read --jwt-cert {path}: {exc}") from None
+    except ValueError:
+        raise ConfigError(f"--jwt-cert {path} is not a PEM certificate or public key") from None
+
+
 def _serve(args: argparse.Namespace) -> int:
     from crmsim.sandbox._config import Credentials, SandboxConfig, is_loopback
     from crmsim.sandbox.server import open_store, tls_context
@@ -201,7 +217,8 @@ def _serve(args: argparse.Namespace) -> int:
         log_stream = _configure_logs(args)
         config = SandboxConfig(credentials=credentials, token_ttl=args.token_ttl,
                                daily_api_requests=args.daily_api_requests,
-                               per_token_daily_limit=args.per_token_daily_limit)
+                               per_token_daily_limit=args.per_token_daily_limit,
+                               jwt_public_key=_jwt_key(args.jwt_cert))
         try:
             asyncio.run(_run(store, config, args, ssl_context, cert, path))
         except OSError as exc:

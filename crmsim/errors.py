@@ -3,16 +3,24 @@
 Hierarchy::
 
     CrmsimError
-    ├── ConfigError              bad settings or command-line values
-    ├── SchemaError              an org schema file is invalid (file, object, field)
-    └── SalesforceApiError       an error the REST API answers with (errorCode, message, status)
-        ├── MalformedQuery       MALFORMED_QUERY (SOQL/SOSL syntax)
-        ├── InvalidField         INVALID_FIELD
-        ├── InvalidType          INVALID_TYPE (unknown sObject)
-        └── InvalidSearch        INVALID_SEARCH
+    ├── ConfigError                  bad settings, flags, environment variables or .env lines
+    ├── SchemaError                  an org schema file is invalid (file, object, field)
+    └── SalesforceError              an error in Salesforce's REST shape (errorCode, message, status)
+        ├── MalformedQuery           MALFORMED_QUERY, MALFORMED_SEARCH (SOQL/SOSL syntax)
+        ├── InvalidField             INVALID_FIELD
+        ├── InvalidType              INVALID_TYPE (unknown sObject)
+        ├── InvalidSearch            INVALID_SEARCH
+        ├── InvalidQueryFilter       INVALID_QUERY_FILTER_OPERATOR
+        ├── NotFound                 NOT_FOUND, ENTITY_IS_DELETED (404)
+        ├── SessionExpired           INVALID_SESSION_ID (401)
+        ├── AuthenticationFailed     OAuth token endpoint refusals (invalid_grant, invalid_client, ...)
+        ├── RequestLimitExceeded     REQUEST_LIMIT_EXCEEDED (403), retried by the client
+        ├── ServerError              any 5xx, retried by the client
+        └── ConnectionFailed         no HTTP answer at all: refused, reset, timed out; retried
 
-``SalesforceApiError`` is the error body Salesforce would send: the sandbox turns it into the
-JSON array ``[{"message", "errorCode", "fields"}]`` with its HTTP status.
+The sandbox raises these and turns them into Salesforce's JSON body
+``[{"message", "errorCode", "fields"}]`` with the HTTP status; the client raises them from the
+bodies it receives, with the request that failed attached.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ class SchemaError(CrmsimError):
         super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
-class SalesforceApiError(CrmsimError):
+class SalesforceError(CrmsimError):
     """An error in Salesforce's REST shape: ``errorCode``, ``message``, HTTP ``status``."""
 
     default_code = "UNKNOWN_EXCEPTION"
@@ -51,12 +59,19 @@ class SalesforceApiError(CrmsimError):
         *,
         status: int | None = None,
         fields: list[str] | None = None,
+        request: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.error_code = error_code or self.default_code
         self.status = status or self.default_status
         self.fields = fields
+        self.request = request  # "METHOD url" of the call that failed, when a client raised it
+
+    @property
+    def retryable(self) -> bool:
+        """Whether sending the same request again may succeed."""
+        return False
 
     def to_body(self) -> list[dict[str, Any]]:
         body: dict[str, Any] = {"message": self.message, "errorCode": self.error_code}
@@ -68,25 +83,94 @@ class SalesforceApiError(CrmsimError):
         return f"{self.error_code}: {self.message}"
 
 
-class MalformedQuery(SalesforceApiError):
+class MalformedQuery(SalesforceError):
     default_code = "MALFORMED_QUERY"
 
 
-class InvalidField(SalesforceApiError):
+class InvalidField(SalesforceError):
     default_code = "INVALID_FIELD"
 
 
-class InvalidType(SalesforceApiError):
+class InvalidType(SalesforceError):
     default_code = "INVALID_TYPE"
 
 
-class InvalidSearch(SalesforceApiError):
+class InvalidSearch(SalesforceError):
     default_code = "INVALID_SEARCH"
 
 
+class InvalidQueryFilter(SalesforceError):
+    default_code = "INVALID_QUERY_FILTER_OPERATOR"
+
+
+class NotFound(SalesforceError):
+    default_code = "NOT_FOUND"
+    default_status = 404
+
+
+class SessionExpired(SalesforceError):
+    default_code = "INVALID_SESSION_ID"
+    default_status = 401
+
+
+class AuthenticationFailed(SalesforceError):
+    default_code = "invalid_grant"
+
+
+class RequestLimitExceeded(SalesforceError):
+    default_code = "REQUEST_LIMIT_EXCEEDED"
+    default_status = 403
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class ServerError(SalesforceError):
+    default_code = "SERVER_UNAVAILABLE"
+    default_status = 503
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+class ConnectionFailed(SalesforceError):
+    default_code = "CONNECTION_FAILED"
+    default_status = 599
+
+    @property
+    def retryable(self) -> bool:
+        return True
+
+
+_BY_CODE: dict[str, type[SalesforceError]] = {
+    "MALFORMED_QUERY": MalformedQuery,
+    "MALFORMED_SEARCH": MalformedQuery,
+    "INVALID_FIELD": InvalidField,
+    "INVALID_TYPE": InvalidType,
+    "INVALID_SEARCH": InvalidSearch,
+    "INVALID_QUERY_FILTER_OPERATOR": InvalidQueryFilter,
+    "NOT_FOUND": NotFound,
+    "ENTITY_IS_DELETED": NotFound,
+    "INVALID_SESSION_ID": SessionExpired,
+    "REQUEST_LIMIT_EXCEEDED": RequestLimitExceeded,
+}
+
+
+def error_for(
+    status: int, error_code: str, message: str, *, fields: list[str] | None = None, request: str | None = None
+) -> SalesforceError:
+    """The most specific :class:`SalesforceError` for a status and errorCode a server answered."""
+    cls = _BY_CODE.get(error_code)
+    if cls is None:
+        cls = ServerError if status >= 500 else NotFound if status == 404 else SalesforceError
+    return cls(message, error_code, status=status, fields=fields, request=request)
+
+
 def soql_error(
-    cls: type[SalesforceApiError], query: str, column: int | None, detail: str, error_code: str | None = None
-) -> SalesforceApiError:
+    cls: type[SalesforceError], query: str, column: int | None, detail: str, error_code: str | None = None
+) -> SalesforceError:
     """Build an error with Salesforce's ``ERROR at Row:1:Column:N`` preamble around the query."""
     if column is None:
         return cls(detail, error_code)

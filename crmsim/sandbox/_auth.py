@@ -1,4 +1,4 @@
-"""OAuth 2.0 login (password and client-credentials grants), bearer sessions, identity URLs.
+"""OAuth 2.0 login (password, client-credentials and JWT bearer grants), bearer sessions, identity URLs.
 
 Tokens live in memory only: restarting the sandbox logs every client out, as an expired session
 would, and clients that log in again (simple-salesforce does on 401) carry on.
@@ -18,9 +18,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
-from crmsim.errors import SalesforceApiError
+from crmsim.errors import SalesforceError
 
 from ._config import Credentials
+from ._jwt import JWT_BEARER_GRANT, LOGIN_AUDIENCES, AssertionRefused, verify_assertion
 from ._routing import Call, Reply, not_found
 
 if TYPE_CHECKING:
@@ -51,8 +52,8 @@ class Session:
     calls_day: str = ""
 
 
-def invalid_session() -> SalesforceApiError:
-    return SalesforceApiError("Session expired or invalid", "INVALID_SESSION_ID", status=401)
+def invalid_session() -> SalesforceError:
+    return SalesforceError("Session expired or invalid", "INVALID_SESSION_ID", status=401)
 
 
 class Authenticator:
@@ -142,16 +143,19 @@ async def token_endpoint(sandbox: Sandbox, call: Call) -> Reply:
     try:
         form = _form(call)
         grant = form.get("grant_type")
-        if grant not in ("password", "client_credentials"):
+        if grant == JWT_BEARER_GRANT:
+            _check_assertion(sandbox, call, form.get("assertion"))
+        elif grant not in ("password", "client_credentials"):
             raise OAuthError("unsupported_grant_type", "grant type not supported")
         client_id, secret = form.get("client_id"), form.get("client_secret")
         if client_id is None and (basic := _basic_client(call.headers)):
             client_id, secret = basic
         creds = sandbox.auth.credentials
-        if not _same(client_id, creds.client_id):
-            raise OAuthError("invalid_client_id", "client identifier invalid")
-        if not _same(secret, creds.client_secret):
-            raise OAuthError("invalid_client", "invalid client credentials")
+        if grant != JWT_BEARER_GRANT:  # a verified assertion already names the client and the user
+            if not _same(client_id, creds.client_id):
+                raise OAuthError("invalid_client_id", "client identifier invalid")
+            if not _same(secret, creds.client_secret):
+                raise OAuthError("invalid_client", "invalid client credentials")
         if grant == "password" and not (_same(form.get("username"), creds.username)
                                         and _same(form.get("password"), creds.password)):
             raise OAuthError("invalid_grant", "authentication failure")
@@ -170,6 +174,20 @@ async def token_endpoint(sandbox: Sandbox, call: Call) -> Reply:
         "issued_at": issued_at,
         "signature": base64.b64encode(digest.digest()).decode("ascii"),
     }, {"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+def _check_assertion(sandbox: Sandbox, call: Call, assertion: str | None) -> None:
+    key = sandbox.config.jwt_public_key
+    if key is None:
+        raise OAuthError("invalid_grant", "JWT bearer flow is not enabled: start the sandbox with --jwt-cert")
+    if not assertion:
+        raise OAuthError("invalid_request", "assertion parameter is missing")
+    creds = sandbox.auth.credentials
+    try:
+        verify_assertion(assertion, key, client_id=creds.client_id, username=creds.username,
+                         audiences=(call.origin, *LOGIN_AUDIENCES))
+    except AssertionRefused as exc:
+        raise OAuthError(exc.error, exc.description) from None
 
 
 async def revoke_endpoint(sandbox: Sandbox, call: Call) -> Reply:

@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
-from crmsim.errors import SalesforceApiError
+from crmsim.errors import SalesforceError
 
 from ._config import parse_version
 from ._routing import Call, Reply, Undo
@@ -32,8 +32,8 @@ ROLLED_BACK = ("The transaction was rolled back since another operation in the s
                "transaction failed.")
 
 
-def _invalid(message: str) -> SalesforceApiError:
-    return SalesforceApiError(message, "INVALID_INPUT")
+def _invalid(message: str) -> SalesforceError:
+    return SalesforceError(message, "INVALID_INPUT")
 
 
 class _Unresolved(Exception):
@@ -102,7 +102,7 @@ def _validate(body: Any) -> list[dict[str, Any]]:
     if not subrequests:
         raise _invalid("The compositeRequest array must contain at least one subrequest.")
     if len(subrequests) > MAX_SUBREQUESTS:
-        raise SalesforceApiError(f"Exceeded max limit of subrequests: {MAX_SUBREQUESTS}. "
+        raise SalesforceError(f"Exceeded max limit of subrequests: {MAX_SUBREQUESTS}. "
                                  f"Received {len(subrequests)} subrequests.", "LIMIT_EXCEEDED")
     seen: set[str] = set()
     queries = 0
@@ -128,7 +128,7 @@ def _validate(body: Any) -> list[dict[str, Any]]:
         if len(path) > 4 and path[4] in ("query", "queryAll"):
             queries += 1
     if queries > MAX_QUERIES:
-        raise SalesforceApiError(f"A composite request can contain at most {MAX_QUERIES} query "
+        raise SalesforceError(f"A composite request can contain at most {MAX_QUERIES} query "
                                  "subrequests.", "LIMIT_EXCEEDED")
     return subrequests
 

@@ -69,6 +69,9 @@ class SandboxConfig:
     """How many open query cursors (``nextRecordsUrl`` locators) are kept, least recent dropped."""
     cursor_ttl: float = 900.0
     """Seconds a query cursor survives after its last use."""
+    jwt_public_key: str | None = field(default=None, repr=False)
+    """PEM text of the certificate or public key that verifies JWT bearer assertions; without
+    it the JWT bearer grant is refused."""
     max_body_bytes: int = 16 * 1024 * 1024
     max_sessions: int = 10000
 

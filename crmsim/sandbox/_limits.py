@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from crmsim.errors import SalesforceApiError
+from crmsim.errors import SalesforceError, ServerError
 
 from ._routing import Call, Reply
 
@@ -19,15 +19,17 @@ def _utc_day() -> str:
     return datetime.now(UTC).date().isoformat()
 
 
-def limit_exceeded() -> SalesforceApiError:
-    return SalesforceApiError("TotalRequests Limit exceeded.", "REQUEST_LIMIT_EXCEEDED", status=403)
+def limit_exceeded() -> SalesforceError:
+    return SalesforceError("TotalRequests Limit exceeded.", "REQUEST_LIMIT_EXCEEDED", status=403)
 
 
 class ApiLimits:
     """Counts API calls per UTC day, org-wide and per token.
 
-    ``fail_next_requests`` is a knob for tests of client retry logic: while it is positive, each
-    API call is refused with 403 REQUEST_LIMIT_EXCEEDED and the knob counts down.
+    Knobs for tests of client retry logic, each counting down as API calls arrive:
+    ``fail_next_requests`` refuses calls with 403 REQUEST_LIMIT_EXCEEDED, and
+    ``unavailable_next_requests`` answers 503 as an overloaded server or proxy would. While
+    ``retry_after`` is set, those refusals carry a ``Retry-After`` header of that many seconds.
     """
 
     def __init__(self, daily_max: int, *, per_token_max: int | None = None,
@@ -35,6 +37,8 @@ class ApiLimits:
         self.daily_max = daily_max
         self.per_token_max = per_token_max
         self.fail_next_requests = fail_next_requests
+        self.unavailable_next_requests = 0
+        self.retry_after: float | None = None
         self._today = today
         self._day = today()
         self.used = 0
@@ -48,6 +52,9 @@ class ApiLimits:
     def consume(self, session: Session) -> None:
         """Count one call by ``session``; REQUEST_LIMIT_EXCEEDED if an allowance is spent."""
         day = self._roll()
+        if self.unavailable_next_requests > 0:
+            self.unavailable_next_requests -= 1
+            raise ServerError("Service temporarily unavailable, try again later", "SERVER_UNAVAILABLE", status=503)
         if self.fail_next_requests > 0:
             self.fail_next_requests -= 1
             raise limit_exceeded()

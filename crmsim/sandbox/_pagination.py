@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from crmsim.errors import SalesforceApiError
+from crmsim.errors import SalesforceError
 
 from .ids import make_id
 
@@ -34,8 +34,8 @@ def batch_size(headers: Mapping[str, str], default: int = DEFAULT_BATCH) -> int:
     return min(max(int(match.group(1)[:6]), MIN_BATCH), MAX_BATCH)
 
 
-def invalid_locator() -> SalesforceApiError:
-    return SalesforceApiError("invalid query locator", "INVALID_QUERY_LOCATOR", status=400)
+def invalid_locator() -> SalesforceError:
+    return SalesforceError("invalid query locator", "INVALID_QUERY_LOCATOR", status=400)
 
 
 @dataclass

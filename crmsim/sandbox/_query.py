@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from crmsim.errors import SalesforceApiError
+from crmsim.errors import SalesforceError
 
 from ._pagination import batch_size
 from ._routing import Call, Reply, json_error
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 async def _run_query(sandbox: Sandbox, call: Call, resource: str, include_deleted: bool) -> Reply:
     text = call.query.get("q")
     if text is None or not text.strip():
-        raise SalesforceApiError("A query string has to be specified", "MALFORMED_QUERY")
+        raise SalesforceError("A query string has to be specified", "MALFORMED_QUERY")
     user_id = call.session.user.user_id if call.session else None
     result = await sandbox.engine.query(text, include_deleted=include_deleted,
                                         api_version=call.version, user_id=user_id)
@@ -53,7 +53,7 @@ async def search(sandbox: Sandbox, call: Call) -> Reply:
     """``GET search?q=SOSL``."""
     text = call.query.get("q")
     if text is None or not text.strip():
-        raise SalesforceApiError("No search term found. The search term must be enclosed in braces.",
+        raise SalesforceError("No search term found. The search term must be enclosed in braces.",
                                  "MALFORMED_SEARCH")
     return Reply(200, await execute_sosl(sandbox.store, sandbox.engine, text,
                                          api_version=call.version))

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from crmsim.errors import SalesforceApiError
+from crmsim.errors import SalesforceError
 
 from ._routing import Call, Reply, Undo, json_error, not_found
 from .codec import datetime_to_db, from_db, to_db
@@ -35,8 +35,8 @@ _SYSTEM_STAMPS = ("CreatedDate", "LastModifiedDate", "SystemModstamp")
 
 
 def _error(code: str, message: str, fields: list[str] | None = None, status: int = 400
-           ) -> SalesforceApiError:
-    return SalesforceApiError(message, code, status=status, fields=fields)
+           ) -> SalesforceError:
+    return SalesforceError(message, code, status=status, fields=fields)
 
 
 def _now() -> str:
@@ -59,7 +59,7 @@ def _token(value: Any) -> tuple[str, str]:
     return "VALUE_STRING", str(value)
 
 
-def _deserialize_error(field: FieldDef, value: Any) -> SalesforceApiError:
+def _deserialize_error(field: FieldDef, value: Any) -> SalesforceError:
     token, shown = _token(value)
     kind = _SOAP_NAMES.get(field.type, "String")
     return json_error(f"Cannot deserialize instance of {kind} from {token} value {shown} "

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy, MultiMapping
 
-from crmsim.errors import SalesforceApiError
+from crmsim.errors import SalesforceError
 
 from ._config import API_VERSION
 
@@ -130,17 +130,17 @@ def split_path(path: str) -> list[str]:
 
 # -- Salesforce errors used across handlers ----------------------------------------------------
 
-def not_found() -> SalesforceApiError:
-    return SalesforceApiError("The requested resource does not exist", "NOT_FOUND", status=404)
+def not_found() -> SalesforceError:
+    return SalesforceError("The requested resource does not exist", "NOT_FOUND", status=404)
 
 
-def method_not_allowed(method: str, allowed: str) -> SalesforceApiError:
-    return SalesforceApiError(f"HTTP Method '{method}' not allowed. Allowed are {allowed}",
+def method_not_allowed(method: str, allowed: str) -> SalesforceError:
+    return SalesforceError(f"HTTP Method '{method}' not allowed. Allowed are {allowed}",
                               "METHOD_NOT_ALLOWED", status=405)
 
 
-def json_error(message: str) -> SalesforceApiError:
-    return SalesforceApiError(message, "JSON_PARSER_ERROR", status=400)
+def json_error(message: str) -> SalesforceError:
+    return SalesforceError(message, "JSON_PARSER_ERROR", status=400)
 
 
 def parse_json(raw: bytes) -> Any:

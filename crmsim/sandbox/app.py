@@ -17,7 +17,7 @@ from urllib.parse import unquote
 import structlog
 from aiohttp import web
 
-from crmsim.errors import SalesforceApiError
+from crmsim.errors import SalesforceError
 
 from . import _auth, _composite, _describe, _limits, _query, _records
 from ._config import SandboxConfig, parse_version
@@ -79,7 +79,7 @@ async def _entry(request: web.Request) -> web.StreamResponse:
     sandbox = request.app[SANDBOX]
     try:
         reply = await _handle(sandbox, request)
-    except SalesforceApiError as exc:
+    except SalesforceError as exc:
         reply = error_reply(exc)
     except web.HTTPException as exc:
         reply = error_reply(_http_error(exc))
@@ -122,8 +122,10 @@ async def _data_call(sandbox: Sandbox, call: Call, segments: list[str]) -> Reply
         if found is None:
             raise not_found()
         reply = await _invoke(sandbox, call, *found)
-    except SalesforceApiError as exc:
+    except SalesforceError as exc:
         reply = error_reply(exc)
+        if exc.retryable and sandbox.limits.retry_after is not None:
+            reply.headers["Retry-After"] = f"{sandbox.limits.retry_after:g}"
     reply.headers["Sforce-Limit-Info"] = sandbox.limits.header()
     return reply
 
@@ -148,24 +150,24 @@ async def _subrequest(sandbox: Sandbox, call: Call) -> Reply:
         if found is None or found[0].pattern == ("composite",):
             raise not_found()
         return await _invoke(sandbox, call, *found)
-    except SalesforceApiError as exc:
+    except SalesforceError as exc:
         return error_reply(exc)
     except Exception:
         return _internal_error(call.method, call.path)
 
 
-def error_reply(exc: SalesforceApiError) -> Reply:
+def error_reply(exc: SalesforceError) -> Reply:
     headers = {"WWW-Authenticate": "Token"} if exc.status == 401 else {}
     return Reply(exc.status, exc.to_body(), headers)
 
 
-def _http_error(exc: web.HTTPException) -> SalesforceApiError:
+def _http_error(exc: web.HTTPException) -> SalesforceError:
     if exc.status == 413:
-        return SalesforceApiError("Request body is larger than the sandbox accepts",
+        return SalesforceError("Request body is larger than the sandbox accepts",
                                   "JSON_PARSER_ERROR", status=413)
     if exc.status == 404:
         return not_found()
-    return SalesforceApiError(exc.reason, "UNKNOWN_EXCEPTION", status=exc.status)
+    return SalesforceError(exc.reason, "UNKNOWN_EXCEPTION", status=exc.status)
 
 
 def _internal_error(method: str, path: str) -> Reply:

@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from crmsim.errors import SalesforceApiError
+from crmsim.errors import SalesforceError
 from crmsim.sandbox.ids import make_id, sequence_of
 from crmsim.sandbox.schema import org_schema
 from crmsim.sandbox.soql import SoqlEngine
@@ -327,10 +327,10 @@ def _strip(value: Any) -> Any:
     return value
 
 
-async def api_error(engine: SoqlEngine, text: str, **kwargs: Any) -> SalesforceApiError:
-    """The SalesforceApiError ``text`` raises; fails the test if it runs or raises anything else."""
+async def api_error(engine: SoqlEngine, text: str, **kwargs: Any) -> SalesforceError:
+    """The SalesforceError ``text`` raises; fails the test if it runs or raises anything else."""
     try:
         await engine.query(text, **kwargs)
-    except SalesforceApiError as exc:
+    except SalesforceError as exc:
         return exc
-    raise AssertionError(f"expected a SalesforceApiError from {text!r}")
+    raise AssertionError(f"expected a SalesforceError from {text!r}")

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from soql_fixtures import ACME, LIVE_ACCOUNTS, U_ALICE, api_error, open_engine
 
-from crmsim.errors import InvalidField, InvalidType, MalformedQuery, SalesforceApiError
+from crmsim.errors import InvalidField, InvalidType, MalformedQuery, SalesforceError
 from crmsim.sandbox.soql import SoqlEngine
 
 WSDL = "Please reference your WSDL or the describe call for the appropriate names."
@@ -28,7 +28,7 @@ def preamble(text: str, column: int, row: int = 1) -> str:
 
 async def check(
     engine: SoqlEngine, text: str, code: str, column: int | None, detail: str | re.Pattern[str]
-) -> SalesforceApiError:
+) -> SalesforceError:
     err = await api_error(engine, text)
     assert err.error_code == code, err.message
     assert err.status == 400

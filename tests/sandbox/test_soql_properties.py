@@ -1,6 +1,6 @@
 """Properties of the SOQL engine, checked with hypothesis:
 
-* random text and mutated valid queries only ever raise SalesforceApiError (or run);
+* random text and mutated valid queries only ever raise SalesforceError (or run);
 * string literals carrying SQL never change data;
 * simple generated queries agree with a hand-written SQLite oracle over a generated table.
 
@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from soql_fixtures import ACME, TODAY, build_store, snapshot
 
-from crmsim.errors import SalesforceApiError
+from crmsim.errors import SalesforceError
 from crmsim.sandbox.ids import make_id
 from crmsim.sandbox.soql import QueryResult, SoqlEngine
 from crmsim.sandbox.store import Store
@@ -73,11 +73,11 @@ def run(portal: anyio.from_thread.BlockingPortal, engine: SoqlEngine) -> Runner:
     return runner
 
 
-def run_safely(run: Runner, text: str, **kwargs: Any) -> QueryResult | SalesforceApiError:
-    """Run ``text``; a SalesforceApiError is returned, anything else propagates and fails the test."""
+def run_safely(run: Runner, text: str, **kwargs: Any) -> QueryResult | SalesforceError:
+    """Run ``text``; a SalesforceError is returned, anything else propagates and fails the test."""
     try:
         result = run(text, **kwargs)
-    except SalesforceApiError as exc:
+    except SalesforceError as exc:
         assert exc.status == 400
         assert exc.error_code and exc.error_code.isupper()
         assert isinstance(exc.message, str)
@@ -213,7 +213,7 @@ def test_corpus_runs_except_the_unsupported_tail(run: Runner) -> None:
     for text in CORPUS[:-3]:
         assert isinstance(run_safely(run, text), QueryResult), text
     for text in CORPUS[-3:]:
-        assert isinstance(run_safely(run, text), SalesforceApiError), text
+        assert isinstance(run_safely(run, text), SalesforceError), text
 
 
 @examples(150)

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import crmsim.sandbox.sosl as sosl
-from crmsim.errors import InvalidSearch, MalformedQuery, SalesforceApiError
+from crmsim.errors import InvalidSearch, MalformedQuery, SalesforceError
 from crmsim.sandbox.sosl import (
     And,
     Not,
@@ -287,7 +287,7 @@ def test_any_text_parses_or_fails_as_salesforce_would(text: str) -> None:
     for candidate in (text, f"FIND {{{text}}}", f"FIND {{acme}} RETURNING {text}"):
         try:
             parse_sosl(candidate)
-        except SalesforceApiError:
+        except SalesforceError:
             pass
 
 
@@ -301,5 +301,5 @@ _TERM_ALPHABET = st.sampled_from(
 def test_search_terms_parse_or_fail_cleanly(term: str) -> None:
     try:
         parse_sosl(f"FIND {{{term}}} RETURNING Account(Id)")
-    except SalesforceApiError:
+    except SalesforceError:
         pass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crmsim.errors import InvalidField, InvalidSearch, InvalidType, MalformedQuery, SalesforceApiError
+from crmsim.errors import InvalidField, InvalidSearch, InvalidType, MalformedQuery, SalesforceError
 from crmsim.sandbox.ids import make_id
 from crmsim.sandbox.schema import org_schema
 from crmsim.sandbox.soql import SoqlEngine
@@ -92,7 +92,7 @@ def test_with_and_update_parameters() -> None:
 
 
 def test_missing_q() -> None:
-    with pytest.raises(SalesforceApiError) as info:
+    with pytest.raises(SalesforceError) as info:
         parameterized_to_sosl({"sobjects": [{"name": "Account"}]})
     assert info.value.error_code == "MISSING_ARGUMENT"
 
@@ -109,7 +109,7 @@ def test_missing_q() -> None:
         ({"q": "a"}, InvalidSearch),
     ],
 )
-def test_bad_parameters(params: dict[str, object], error: type[SalesforceApiError]) -> None:
+def test_bad_parameters(params: dict[str, object], error: type[SalesforceError]) -> None:
     with pytest.raises(error):
         parameterized_to_sosl(params)
 

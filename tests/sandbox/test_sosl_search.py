@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crmsim.errors import InvalidField, InvalidType, MalformedQuery, SalesforceApiError
+from crmsim.errors import InvalidField, InvalidType, MalformedQuery, SalesforceError
 from crmsim.sandbox.ids import make_id
 from crmsim.sandbox.schema import org_schema
 from crmsim.sandbox.soql import SoqlEngine
@@ -402,7 +402,7 @@ async def test_special_characters_only_raise_salesforce_errors(store: Store, eng
     for text in (f"FIND {{{term}}}", f"FIND {{{term}}} IN NAME FIELDS RETURNING Account(Name), Contact"):
         try:
             await search(store, engine, text)
-        except SalesforceApiError:
+        except SalesforceError:
             pass
     assert len(await search(store, engine, "FIND {acme} RETURNING Account")) == 2  # nothing was changed
 
@@ -479,6 +479,6 @@ async def test_random_terms_only_raise_salesforce_errors(
     text = f"FIND {{{term}}} IN {group} FIELDS RETURNING Account(Name), Contact(Email WHERE Email != null), Case"
     try:
         result = await execute_sosl(store, engine, text)
-    except SalesforceApiError:
+    except SalesforceError:
         return
     assert isinstance(result["searchRecords"], list)

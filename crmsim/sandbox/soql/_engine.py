@@ -14,7 +14,7 @@ from typing import Any
 from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from crmsim.errors import MalformedQuery, SalesforceApiError, soql_error
+from crmsim.errors import MalformedQuery, SalesforceError, soql_error
 
 from ..store import Store
 from . import _ast as a
@@ -123,7 +123,7 @@ class SoqlEngine:
         api_version: str = DEFAULT_API_VERSION,
         user_id: str | None = None,
     ) -> QueryResult:
-        """Run a SOQL query; raises SalesforceApiError subclasses in Salesforce's wording."""
+        """Run a SOQL query; raises SalesforceError subclasses in Salesforce's wording."""
         plan = self.plan(text, include_deleted=include_deleted, restrict_ids=restrict_ids is not None, user_id=user_id)
         version = api_version.lstrip("v")
         try:
@@ -133,7 +133,7 @@ class SoqlEngine:
         except sqlite3.OperationalError as exc:
             if not any(sign in str(exc) for sign in _TOO_COMPLEX):
                 raise
-            raise SalesforceApiError(
+            raise SalesforceError(
                 "Query is either selecting too many fields or the filter conditions are too complicated.",
                 "QUERY_TOO_COMPLICATED",
             ) from None

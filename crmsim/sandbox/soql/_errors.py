@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crmsim.errors import InvalidField, InvalidType, MalformedQuery, SalesforceApiError, soql_error
+from crmsim.errors import InvalidField, InvalidType, MalformedQuery, SalesforceError, soql_error
 
 _WSDL = "Please reference your WSDL or the describe call for the appropriate names."
 
@@ -13,13 +13,13 @@ class QueryErrors:
     def __init__(self, text: str) -> None:
         self.text = text
 
-    def malformed(self, pos: int | None, detail: str) -> SalesforceApiError:
+    def malformed(self, pos: int | None, detail: str) -> SalesforceError:
         return soql_error(MalformedQuery, self.text, pos, detail)
 
-    def unexpected(self, pos: int | None, token: str) -> SalesforceApiError:
+    def unexpected(self, pos: int | None, token: str) -> SalesforceError:
         return self.malformed(pos, f"unexpected token: {token}")
 
-    def no_such_object(self, pos: int, name: str) -> SalesforceApiError:
+    def no_such_object(self, pos: int, name: str) -> SalesforceError:
         return soql_error(
             InvalidType,
             self.text,
@@ -28,7 +28,7 @@ class QueryErrors:
             "custom object, be sure to append the '__c' after the entity name. " + _WSDL,
         )
 
-    def no_such_column(self, pos: int, name: str, entity: str) -> SalesforceApiError:
+    def no_such_column(self, pos: int, name: str, entity: str) -> SalesforceError:
         return soql_error(
             InvalidField,
             self.text,
@@ -37,7 +37,7 @@ class QueryErrors:
             "a custom field, be sure to append the '__c' after the custom field name. " + _WSDL,
         )
 
-    def bad_relationship(self, pos: int, name: str) -> SalesforceApiError:
+    def bad_relationship(self, pos: int, name: str) -> SalesforceError:
         return soql_error(
             InvalidField,
             self.text,
@@ -47,7 +47,7 @@ class QueryErrors:
             "the custom relationship name. " + _WSDL,
         )
 
-    def bad_child_relationship(self, pos: int, name: str) -> SalesforceApiError:
+    def bad_child_relationship(self, pos: int, name: str) -> SalesforceError:
         return soql_error(
             InvalidType,
             self.text,
@@ -57,11 +57,11 @@ class QueryErrors:
             "after the custom relationship name. " + _WSDL,
         )
 
-    def invalid_field(self, pos: int | None, detail: str) -> SalesforceApiError:
+    def invalid_field(self, pos: int | None, detail: str) -> SalesforceError:
         return soql_error(InvalidField, self.text, pos, detail)
 
-    def filter_operator(self, pos: int | None, detail: str) -> SalesforceApiError:
-        return soql_error(SalesforceApiError, self.text, pos, detail, "INVALID_QUERY_FILTER_OPERATOR")
+    def filter_operator(self, pos: int | None, detail: str) -> SalesforceError:
+        return soql_error(SalesforceError, self.text, pos, detail, "INVALID_QUERY_FILTER_OPERATOR")
 
-    def out_of_range(self, pos: int | None, detail: str) -> SalesforceApiError:
-        return soql_error(SalesforceApiError, self.text, pos, detail, "NUMBER_OUTSIDE_VALID_RANGE")
+    def out_of_range(self, pos: int | None, detail: str) -> SalesforceError:
+        return soql_error(SalesforceError, self.text, pos, detail, "NUMBER_OUTSIDE_VALID_RANGE")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from crmsim.errors import InvalidType, MalformedQuery, SalesforceApiError, soql_error
+from crmsim.errors import InvalidType, MalformedQuery, SalesforceError, soql_error
 
 from ..schema import ObjectDef, OrgSchema
 from ._ast import ReturningSpec, SoslQuery
@@ -38,7 +38,7 @@ async def execute_sosl(
 ) -> dict[str, Any]:
     """Run SOSL ``text``; returns ``{"searchRecords": [...]}`` as the REST ``search`` resource does.
 
-    Raises :class:`~crmsim.errors.SalesforceApiError` subclasses for anything Salesforce refuses.
+    Raises :class:`~crmsim.errors.SalesforceError` subclasses for anything Salesforce refuses.
     """
     query = parse_sosl(text)
     version = api_version.lstrip("vV")
@@ -126,12 +126,12 @@ async def _query(
 ) -> list[dict[str, Any]]:
     try:
         result = await engine.query(soql, restrict_ids=ids, api_version=version)
-    except SalesforceApiError as exc:
+    except SalesforceError as exc:
         raise _rebased(exc, query.text, spec.pos) from None
     return result.records
 
 
-def _rebased(exc: SalesforceApiError, text: str, pos: int) -> SalesforceApiError:
+def _rebased(exc: SalesforceError, text: str, pos: int) -> SalesforceError:
     """The SOQL engine's error, pointed at the RETURNING object in the SOSL text instead."""
     detail = exc.message
     marker = detail.find("ERROR at Row:")

@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from crmsim.errors import InvalidField, InvalidSearch, InvalidType, MalformedQuery, SalesforceApiError
+from crmsim.errors import InvalidField, InvalidSearch, InvalidType, MalformedQuery, SalesforceError
 
 from ._ast import SearchGroup
 from ._parser import MALFORMED_SEARCH, MAX_LIMIT, parse_sosl
@@ -38,7 +38,7 @@ def parameterized_to_sosl(params: Mapping[str, Any]) -> str:
     """SOSL text equivalent to a ``parameterizedSearch`` request (see the module docstring)."""
     q = _single(params.get("q"))
     if q is None or not str(q).strip():
-        raise SalesforceApiError("Missing required parameter: q", "MISSING_ARGUMENT")
+        raise SalesforceError("Missing required parameter: q", "MISSING_ARGUMENT")
     parts = [f"FIND {{{_escape(str(q))}}}"]
     scope = _single(params.get("in"))
     if scope is not None:

@@ -12,7 +12,7 @@ from importlib import resources
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
-from crmsim.errors import InvalidSearch, MalformedQuery, SalesforceApiError, soql_error
+from crmsim.errors import InvalidSearch, MalformedQuery, SalesforceError, soql_error
 
 from ._ast import (
     And,
@@ -172,7 +172,7 @@ class _Builder:
         end = max(t.end_pos or 0 for t in tokens)
         return self.text[start:end]
 
-    def _error(self, pos: int | None, detail: str) -> SalesforceApiError:
+    def _error(self, pos: int | None, detail: str) -> SalesforceError:
         return soql_error(MalformedQuery, self.text, pos, detail, MALFORMED_SEARCH)
 
 
@@ -186,7 +186,7 @@ def _unquote(value: str) -> str:
     return value[1:-1].replace("\\'", "'").replace("\\\\", "\\")
 
 
-def _statement_error(text: str, exc: UnexpectedInput) -> SalesforceApiError:
+def _statement_error(text: str, exc: UnexpectedInput) -> SalesforceError:
     pos = _error_pos(text, exc)
     expected = getattr(exc, "allowed", None) or getattr(exc, "expected", None) or set()
     if "BRACED_TERM" in expected:
@@ -251,7 +251,7 @@ def _parse_term(text: str, term: str, base: int, closing: str) -> SearchExpr:
     return expr
 
 
-def _term_error(text: str, term: str, base: int, closing: str, exc: UnexpectedInput) -> SalesforceApiError:
+def _term_error(text: str, term: str, base: int, closing: str, exc: UnexpectedInput) -> SalesforceError:
     if isinstance(exc, UnexpectedCharacters):
         return _mismatched(text, base + (exc.pos_in_stream or 0), closing)
     if isinstance(exc, UnexpectedToken) and exc.token.type not in _TERM_TOKENS:
@@ -264,7 +264,7 @@ def _term_error(text: str, term: str, base: int, closing: str, exc: UnexpectedIn
     return soql_error(MalformedQuery, text, pos, "unexpected token: <EOF>", MALFORMED_SEARCH)
 
 
-def _mismatched(text: str, pos: int, closing: str) -> SalesforceApiError:
+def _mismatched(text: str, pos: int, closing: str) -> SalesforceError:
     char = text[pos] if pos < len(text) else "<EOF>"
     detail = f"{_line_col(text, pos)} mismatched character '{char}' expecting '{closing}'"
     return soql_error(MalformedQuery, text, pos, detail, MALFORMED_SEARCH)
