@@ -67,6 +67,7 @@ class SalesforceError(CrmsimError):
         self.status = status or self.default_status
         self.fields = fields
         self.request = request  # "METHOD url" of the call that failed, when a client raised it
+        self.retry_after: float | None = None  # seconds a server asked the client to wait
 
     @property
     def retryable(self) -> bool:

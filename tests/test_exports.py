@@ -7,7 +7,7 @@ import types
 
 import pytest
 
-PACKAGES = ["crmsim", "crmsim.sandbox", "crmsim.sandbox.schema", "crmsim.sandbox.soql", "crmsim.sandbox.sosl"]
+PACKAGES = ["crmsim", "crmsim.salesforce", "crmsim.sandbox", "crmsim.sandbox.schema", "crmsim.sandbox.soql", "crmsim.sandbox.sosl"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

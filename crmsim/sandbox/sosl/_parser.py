@@ -40,7 +40,9 @@ MAX_NESTING = 64
 @lru_cache(maxsize=1)
 def _lark() -> Lark:
     grammar = resources.files("crmsim.sandbox.sosl").joinpath("sosl.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", lexer="contextual", start=["sosl", "search_query"], maybe_placeholders=False)
+    return Lark(
+        grammar, parser="lalr", lexer="contextual", start=["sosl", "search_query"], maybe_placeholders=False, cache=True
+    )
 
 
 @lru_cache(maxsize=2048)
