@@ -23,15 +23,6 @@ FIXTURE_PERCENT_SUBJECT = "Promo code for 20% off was not applied at checkout"
 FIXTURE_UNDERSCORE_CODE = "PWR_BANK_20K"
 """Both orgs: the ProductCode of one Product2, the only ProductCode containing '_'."""
 
-# Autonumber display formats: (format, offset added to the running number).
-AUTONUMBER: dict[str, tuple[str, int]] = {
-    "Case": ("{:08d}", 1000), "Order": ("{:08d}", 100), "Contract": ("{:08d}", 100),
-    "OrderItem": ("{:010d}", 0), "QuoteLineItem": ("{:08d}", 0),
-    "Knowledge__kav": ("{:09d}", 1000), "CaseHistory__c": ("CH-{:04d}", 0),
-    "LiveChatVisitor": ("{:05d}", 0), "LiveChatTranscript": ("{:08d}", 0),
-    "VoiceCallTranscript__c": ("VCT-{:04d}", 0),
-}
-
 PROFILES = ("System Administrator", "Standard User", "Service Agent", "Sales Representative")
 SERVICE_AGENTS = (("Maya", "Chen"), ("Jordan", "Reyes"), ("Priya", "Natarajan"),
                    ("Samuel", "Okafor"), ("Elena", "Petrova"), ("Marcus", "Webb"),

@@ -21,16 +21,14 @@ The ``FIXTURE_*`` constants name text planted on purpose for search and escaping
 from __future__ import annotations
 
 import random
-import unicodedata
-from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+
+from crmsim.data._records import Record, RecordBuilder, email_address, slug
 
 from ._seed_text import (
     AREA_CODES,
     ARTICLES,
-    AUTONUMBER,
     B2B_ACCOUNTS,
     B2B_TEXT,
     B2C_PEOPLE,
@@ -58,9 +56,7 @@ from ._seed_text import (
     TERRITORIES,
     IssueText,
 )
-from .codec import to_db
-from .ids import make_id
-from .schema import FieldType, ObjectDef, OrgSchema, org_schema
+from .schema import OrgSchema, org_schema
 from .store import Store
 
 __all__ = [
@@ -76,72 +72,17 @@ ADMIN_USERNAME = "admin@crmsim.local"
 """Username of the administrator, who created and last modified every record."""
 
 
-Record = dict[str, Any]
 
 
-def _slug(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in ascii_text.lower() if ch.isalnum() or ch in " -").strip()
-
-
-def _email(first: str, last: str, domain: str) -> str:
-    return f"{_slug(first).replace(' ', '')}.{_slug(last).replace(' ', '')}@{domain}"
-
-
-class _Seeder:
+class _Seeder(RecordBuilder):
     """Builds every row of one org as Python values (dates, datetimes, bools, floats)."""
 
     def __init__(self, schema: OrgSchema, rng: random.Random, today: date) -> None:
-        self.schema = schema
-        self.rng = rng
-        self.org = schema.org
+        super().__init__(schema, rng, today)
         self.text = B2B_TEXT if self.org == "b2b" else B2C_TEXT
-        self.now = datetime.combine(today, time(12, 0))
-        self.start = self.now - timedelta(days=730)
-        self.rows: dict[str, list[Record]] = {name: [] for name in schema.objects}
-        self.admin_id = make_id(schema.objects["User"].keyPrefix, 1)
-
-    # -- generic record building -------------------------------------------------------------
-
-    def add(self, obj_name: str, created: datetime, values: Mapping[str, Any], *,
-            optional: Mapping[str, Any] | None = None, modified: datetime | None = None) -> Record:
-        """A new record with system, autonumber and composed-name fields filled in."""
-        obj = self.schema.objects[obj_name]
-        rows = self.rows[obj_name]
-        number = len(rows) + 1
-        if created > self.now:
-            raise ValueError(f"{obj_name} created after today: {created}")
-        record: Record = {"Id": make_id(obj.keyPrefix, number), **values}
-        record.update({k: v for k, v in (optional or {}).items() if k in obj.fields})
-        for field in obj.fields.values():
-            if field.autonumber:
-                fmt, offset = AUTONUMBER.get(obj_name, ("{:08d}", 0))
-                record[field.name] = fmt.format(number + offset)
-        if obj.composedName and obj.nameField:
-            record[obj.nameField] = " ".join(str(record[p]) for p in obj.composedName
-                                             if record.get(p))
-        if modified is None:
-            modified = self.between(created, created + timedelta(days=20))
-        record.update(CreatedDate=created, LastModifiedDate=max(modified, created),
-                      SystemModstamp=max(modified, created), CreatedById=self.admin_id,
-                      LastModifiedById=self.admin_id, IsDeleted=False)
-        _check(obj, record)
-        rows.append(record)
-        return record
-
-    def between(self, lo: datetime, hi: datetime) -> datetime:
-        """A random second in [lo, hi], both capped at now."""
-        lo, hi = min(lo, self.now), min(hi, self.now)
-        span = int((hi - lo).total_seconds())
-        return lo if span <= 0 else lo + timedelta(seconds=self.rng.randrange(span + 1))
 
     def phone(self) -> str:
         return f"({self.rng.choice(AREA_CODES)}) 555-{self.rng.randrange(100, 200):04d}"
-
-    def field_name(self, obj_name: str, *candidates: str) -> str:
-        """The first candidate the org's object has (the orgs name a few fields differently)."""
-        fields = self.schema.objects[obj_name].fields
-        return next(name for name in candidates if name in fields)
 
     # -- the dataset --------------------------------------------------------------------------
 
@@ -177,8 +118,8 @@ class _Seeder:
                 group.append(self.add("User", self.between(setup, self.start), {
                     "FirstName": first, "LastName": last,
                     "Alias": (first[0] + last[:5]).lower(),
-                    "Email": _email(first, last, "crmsim.local"),
-                    "Username": _email(first, last, f"{self.org}.crmsim.local"),
+                    "Email": email_address(first, last, "crmsim.local"),
+                    "Username": email_address(first, last, f"{self.org}.crmsim.local"),
                     "Phone": self.phone(), "ProfileId": profile["Id"],
                     "EmailEncodingKey": "UTF-8", "LanguageLocaleKey": "en_US",
                     "LocaleSidKey": "en_US", "TimeZoneSidKey": self.rng.choice(zones[:4]),
@@ -272,18 +213,18 @@ class _Seeder:
                     people[0] = ("Declan", "O'Brien")
                 if name == "Nimbus Cloud Systems":
                     people[0] = ("Zoë", "Lambert")
-                domain = _slug(name).replace(" ", "") + ".com"
+                domain = slug(name).replace(" ", "") + ".com"
                 self.contacts_of[account["Id"]] = [
                     self.add("Contact", self.between(created, created + timedelta(days=45)), {
                         "FirstName": first, "LastName": last, "AccountId": account["Id"],
-                        "Email": _email(first, last, domain), "Phone": self.phone(),
+                        "Email": email_address(first, last, domain), "Phone": self.phone(),
                         "OwnerId": account["OwnerId"]}) for first, last in people]
         else:
             for i, (first, last) in enumerate(B2C_PEOPLE):
                 state = self.rng.choice(self.states)
                 created = self.between(self.start + timedelta(days=10 + 12 * i),
                                        self.start + timedelta(days=40 + 12 * i))
-                email = _email(first, last, "example.com")
+                email = email_address(first, last, "example.com")
                 phone = self.phone()
                 channel = self.rng.choice(("email", "phone", "chat"))
                 account = self.add("Account", created, {
@@ -407,11 +348,11 @@ class _Seeder:
         people = [self.name_pool.pop() for _ in range(11)]
         for i, (first, last) in enumerate(people):
             company = self.text.lead_companies[i] if self.text.lead_companies else None
-            domain = (_slug(company).replace(" ", "") + ".com") if company else "example.net"
+            domain = (slug(company).replace(" ", "") + ".com") if company else "example.net"
             state = self.rng.choice(self.states)
             self.add("Lead", self.between(self.now - timedelta(days=300), self.now), {
                 "FirstName": first, "LastName": last, "Company": company,
-                "Email": _email(first, last, domain), "Phone": self.phone(),
+                "Email": email_address(first, last, domain), "Phone": self.phone(),
                 "Status": statuses[i % 3], "LeadSource": self.rng.choice(sources),
                 "IsConverted": False, "OwnerId": self.state_owner[state]["Id"]},
                 optional=self.lead_title())
@@ -688,36 +629,15 @@ class _Seeder:
             created = self.between(self.start, self.now - timedelta(days=30))
             self.add("Knowledge__kav", created, {
                 "Title": title, "Summary": summary, "FAQ_Answer__c": answer,
-                "UrlName": _slug(title).replace(" ", "-"), "PublishStatus": status})
-
-
-def _check(obj: ObjectDef, record: Record) -> None:
-    """Catch seed mistakes early: unknown fields, missing required values, bad picklist values,
-    text too long for its field."""
-    for name, value in record.items():
-        field = obj.fields.get(name)
-        if field is None:
-            raise KeyError(f"{obj.name}.{name} is not a field of this org")
-        if field.type is FieldType.PICKLIST and value is not None and value not in (field.values
-                                                                                    or []):
-            raise ValueError(f"{obj.name}.{name}: {value!r} is not an allowed value")
-        if isinstance(value, str) and field.length and len(value) > field.length:
-            raise ValueError(f"{obj.name}.{name}: longer than {field.length} characters")
-    for field in obj.fields.values():
-        if (field.required or field.computed) and record.get(field.name) is None:
-            raise ValueError(f"{obj.name}.{field.name} is required")
-
-
-def _stored(obj: ObjectDef, rows: Sequence[Record]) -> list[Record]:
-    return [{name: to_db(obj.fields[name], value) for name, value in row.items()} for row in rows]
+                "UrlName": slug(title).replace(" ", "-"), "PublishStatus": status})
 
 
 def seed_rows(org: str, *, seed: int = 0, today: date | None = None) -> dict[str, list[Record]]:
     """Every row of the small dataset of ``org``, per object, as stored values."""
     schema = org_schema(org)
     seeder = _Seeder(schema, random.Random(seed), today or DEFAULT_TODAY[org])
-    rows = seeder.run()
-    return {name: _stored(schema.objects[name], rows[name]) for name in schema.objects}
+    seeder.run()
+    return seeder.stored()
 
 
 def seed_org(path: str | Path, org: str, *, seed: int = 0, today: date | None = None) -> Store:
