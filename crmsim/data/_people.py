@@ -110,8 +110,8 @@ def _territories(g: OrgGenerator) -> None:
     wanted = g.count("UserTerritory2Association")
     territories = g.cast.territories
     memberships: set[tuple[str, str]] = set()
-    for i, rep in enumerate(reps):
-        memberships.add((territories[i % len(territories)]["Id"], rep["Id"]))
+    for i in range(max(len(reps), len(territories))):  # every rep has a home, every territory a rep
+        memberships.add((territories[i % len(territories)]["Id"], reps[i % len(reps)]["Id"]))
     attempts = 0
     while len(memberships) < min(wanted, len(reps) * len(territories)) and attempts < wanted * 20:
         attempts += 1
