@@ -2,8 +2,12 @@
 
     crmsim sandbox serve --org b2b [--host 127.0.0.1] [--port 8443] [--db PATH] [--tls] ...
     crmsim sandbox seed --org b2b --db PATH [--seed N] [--today YYYY-MM-DD]
+    crmsim sf query "SOQL" [--all] [--json] [connection options]
+    crmsim sf search "SOSL" [--json] [connection options]
+    crmsim sf describe OBJECT [--json] [connection options]
 
 Input mistakes print one line naming what was wrong and exit with status 2, never a traceback.
+A Salesforce error from ``crmsim sf`` prints ``errorCode: message`` and exits with status 1.
 """
 
 from __future__ import annotations
@@ -11,22 +15,27 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
+import os
 import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
+from urllib.parse import urlsplit
 
-from crmsim.errors import ConfigError
+from crmsim.errors import ConfigError, SalesforceError
 
 if TYPE_CHECKING:
     import ssl
 
+    from crmsim.salesforce import SalesforceConfig
     from crmsim.sandbox._config import Credentials, SandboxConfig
     from crmsim.sandbox.store import Store
 
+SALESFORCE_ERROR = 1
 USAGE_ERROR = 2
 ORGS = ("b2b", "b2c")
 
@@ -71,7 +80,7 @@ def _count(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="crmsim", description="Simulate and score CRM agent conversations.")
     parser.add_argument("--log-level", choices=("debug", "info", "warning", "error"),
-                        default="info", help="lowest level of log events written (default info)")
+                        help="lowest level of log events written (default info; warning for sf)")
     parser.add_argument("--log-file", type=Path, metavar="PATH",
                         help="append JSON log lines here instead of stderr")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -116,7 +125,47 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                       help="the org's 'today' (default: the org's fixed date)")
     seed.set_defaults(func=_seed)
+    _add_sf(commands)
     return parser
+
+
+def _add_sf(commands: argparse._SubParsersAction[_Parser]) -> None:
+    connection = _Parser(add_help=False)
+    group = connection.add_argument_group(
+        "connection", "each defaults to its SF_* environment variable, then the --env-file, then the "
+        "local sandbox (http://127.0.0.1:8443 with its default credentials)")
+    group.add_argument("--instance-url", metavar="URL", help="the org's URL (SF_INSTANCE_URL)")
+    group.add_argument("--login-url", metavar="URL",
+                       help="where to get a token, e.g. https://login.salesforce.com (SF_LOGIN_URL; "
+                            "default the instance URL)")
+    group.add_argument("--client-id", help="OAuth client id (SF_CLIENT_ID)")
+    group.add_argument("--client-secret", help="OAuth client secret (SF_CLIENT_SECRET)")
+    group.add_argument("--username", help="login name for the password or JWT grant (SF_USERNAME)")
+    group.add_argument("--password", help="password for the password grant (SF_PASSWORD)")
+    group.add_argument("--private-key-file", metavar="PATH",
+                       help="RS256 private key (PEM): use the JWT bearer grant (SF_PRIVATE_KEY_FILE)")
+    group.add_argument("--session-id", metavar="TOKEN",
+                       help="an access token obtained elsewhere: no login (SF_SESSION_ID)")
+    group.add_argument("--api-version", metavar="N.N", help="REST API version (SF_API_VERSION; default 62.0)")
+    group.add_argument("--ca-file", metavar="PATH",
+                       help="CA bundle or certificate to trust for HTTPS (SF_CA_FILE)")
+    group.add_argument("--env-file", type=Path, metavar="PATH",
+                       help="file of SF_* settings (default .env in the current directory, if any)")
+    connection.add_argument("--json", action="store_true",
+                            help="print the Salesforce response as JSON (all pages merged) instead of a table")
+
+    sf = commands.add_parser("sf", help="query a Salesforce org (or the sandbox) through crmsim's client")
+    actions = sf.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    query = actions.add_parser("query", parents=[connection], help="run a SOQL query, every page")
+    query.add_argument("soql", metavar="SOQL")
+    query.add_argument("--all", action="store_true",
+                       help="use queryAll: include deleted and archived records")
+    search = actions.add_parser("search", parents=[connection], help="run a SOSL search")
+    search.add_argument("sosl", metavar="SOSL")
+    describe = actions.add_parser("describe", parents=[connection], help="describe an object's fields")
+    describe.add_argument("sobject", metavar="OBJECT")
+    for command in (query, search, describe):
+        command.set_defaults(func=_sf)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -136,11 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
-def _configure_logs(args: argparse.Namespace) -> TextIO | None:
+def _configure_logs(args: argparse.Namespace, default_level: str = "info") -> TextIO | None:
     from crmsim.logs import configure_logging
 
     try:
-        stream = configure_logging(level=args.log_level, file=args.log_file)
+        stream = configure_logging(level=args.log_level or default_level, file=args.log_file)
     except OSError as exc:
         raise ConfigError(f"cannot write the log file {args.log_file}: {exc.strerror}") from None
     return stream if args.log_file else None
@@ -272,6 +321,124 @@ def banner(url: str, org: str, path: Path, credentials: Credentials, cert: Path 
             f"get a token:\n  {token}\n"
             f"run a query:\n  {query}\n"
             "press Ctrl+C to stop\n")
+
+
+# -- crmsim sf ---------------------------------------------------------------------------------
+
+_SF_SETTINGS = ("instance_url", "login_url", "client_id", "client_secret", "username", "password",
+                "private_key_file", "session_id", "api_version", "ca_file")
+
+
+def _sf(args: argparse.Namespace) -> int:
+    import structlog
+
+    config = _sf_config(args)
+    log_stream = _configure_logs(args, default_level="warning")
+    # A command runs a handful of requests: nothing to gain from pinning loggers to this
+    # configuration, and in-process callers (tests) configure logging again afterwards.
+    structlog.configure(cache_logger_on_first_use=False)
+    try:
+        try:
+            answer = asyncio.run(_sf_call(args, config))
+        except SalesforceError as exc:
+            sys.stderr.write(f"{exc.error_code}: {exc.message}\n")
+            return SALESFORCE_ERROR
+        _sf_print(args, answer, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return SALESFORCE_ERROR
+    finally:
+        if log_stream is not None:
+            log_stream.close()
+    return 0
+
+
+def _sf_config(args: argparse.Namespace) -> SalesforceConfig:
+    """Flags over SF_* environment variables over the .env file over the sandbox defaults."""
+    from crmsim.salesforce import SalesforceConfig
+
+    env_file: Path = args.env_file or Path(".env")
+    if args.env_file is not None and not env_file.is_file():
+        raise ConfigError(f"--env-file {env_file}: {'not a file' if env_file.exists() else 'no such file'}")
+    try:
+        config = SalesforceConfig.from_env(env_file, **{name: getattr(args, name) for name in _SF_SETTINGS})
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        raise ConfigError(f"cannot read {env_file}: {reason}") from None
+    for name in ("instance_url", "login_url"):
+        _check_url(name, getattr(config, name))
+    if config.ca_file is not None:
+        _check_ca_file(config.ca_file)
+    return config
+
+
+def _check_url(name: str, url: str | None) -> None:
+    if url is None:
+        return
+    where = f"{name.replace('_url', ' URL')} {url!r} (--{name.replace('_', '-')}, SF_{name.upper()} or the .env file)"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError if the port is not a number from 0 to 65535
+    except ValueError as exc:
+        raise ConfigError(f"invalid {where}: {exc}") from None
+    if not parts.hostname:
+        raise ConfigError(f"invalid {where}: no host")
+    if parts.query or parts.fragment:
+        raise ConfigError(f"invalid {where}: use only scheme, host, port and path")
+
+
+def _check_ca_file(path: Path) -> None:
+    import ssl
+
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except ssl.SSLError:  # before OSError, of which it is a subclass
+        raise ConfigError(f"the CA file {path} holds no usable PEM certificate") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the CA file {path}: {exc.strerror or exc}") from None
+
+
+async def _sf_call(args: argparse.Namespace, config: SalesforceConfig) -> Any:
+    from crmsim.salesforce import SalesforceClient
+
+    async with SalesforceClient(config) as client:
+        if args.action == "query":
+            return await client.query_all(args.soql, include_deleted=args.all)
+        if args.action == "search":
+            return await client.search(args.sosl)
+        return await client.describe(args.sobject)
+
+
+def _sf_print(args: argparse.Namespace, answer: Any, out: TextIO) -> None:
+    from crmsim.salesforce import QueryResult
+    from crmsim.salesforce._table import fields_table, print_table, records_table
+
+    if args.action == "query":
+        assert isinstance(answer, QueryResult)
+        body: Any = answer.to_json()
+        table = records_table(answer.records) if answer.records else None
+        footer = _plural(answer.total_size, "record")
+    elif args.action == "search":
+        body = {"searchRecords": answer}
+        table = records_table(answer, with_type=True) if answer else None
+        footer = _plural(len(answer), "record")
+    else:
+        body = answer
+        fields = answer.get("fields", [])
+        table = fields_table(answer) if fields else None
+        footer = f"{answer.get('name', args.sobject)}: {_plural(len(fields), 'field')}"
+    if args.json:
+        out.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+        return
+    if table is not None:
+        print_table(table, out)
+    out.write(footer + "\n")
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 if __name__ == "__main__":

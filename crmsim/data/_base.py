@@ -8,9 +8,10 @@ with ``g.add``; each planted signal is recorded with ``g.plant``.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TypeVar
 
 from faker import Faker
 
@@ -23,6 +24,8 @@ from ._volumes import target
 # Pools drawn once per org from Faker, then sampled with the generator's own Random: fast, and
 # the data depends only on the seed.
 _POOL_SIZE = 600
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -76,7 +79,7 @@ class OrgGenerator(RecordBuilder):
         """Target number of ``obj`` records at this generator's scale."""
         return target(self.org, obj, self.scale)
 
-    def pick(self, items: list[Any]) -> Any:
+    def pick(self, items: Sequence[T]) -> T:
         return items[self.rng.randrange(len(items))]
 
     def person_name(self) -> tuple[str, str]:
