@@ -2,6 +2,7 @@
 
 from .errors import (
     AuthenticationFailed,
+    CertificateInvalid,
     ConfigError,
     ConnectionFailed,
     CrmsimError,
@@ -22,6 +23,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AuthenticationFailed",
+    "CertificateInvalid",
     "ConfigError",
     "ConnectionFailed",
     "CrmsimError",

@@ -146,6 +146,9 @@ def _add_sf(commands: argparse._SubParsersAction[_Parser]) -> None:
                        help="RS256 private key (PEM): use the JWT bearer grant (SF_PRIVATE_KEY_FILE)")
     group.add_argument("--session-id", metavar="TOKEN",
                        help="an access token obtained elsewhere: no login (SF_SESSION_ID)")
+    group.add_argument("--grant-type", choices=("password", "client_credentials", "jwt_bearer", "session"),
+                       help="force an OAuth flow (SF_GRANT_TYPE); default: session id > private key > "
+                            "username+password > client credentials")
     group.add_argument("--api-version", metavar="N.N", help="REST API version (SF_API_VERSION; default 62.0)")
     group.add_argument("--ca-file", metavar="PATH",
                        help="CA bundle or certificate to trust for HTTPS (SF_CA_FILE)")
@@ -326,7 +329,7 @@ def banner(url: str, org: str, path: Path, credentials: Credentials, cert: Path 
 # -- crmsim sf ---------------------------------------------------------------------------------
 
 _SF_SETTINGS = ("instance_url", "login_url", "client_id", "client_secret", "username", "password",
-                "private_key_file", "session_id", "api_version", "ca_file")
+                "private_key_file", "session_id", "api_version", "ca_file", "grant_type")
 
 
 def _sf(args: argparse.Namespace) -> int:

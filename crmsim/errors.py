@@ -17,6 +17,7 @@ Hierarchy::
         ├── RequestLimitExceeded     REQUEST_LIMIT_EXCEEDED (403), retried by the client
         ├── ServerError              any 5xx, retried by the client
         └── ConnectionFailed         no HTTP answer at all: refused, reset, timed out; retried
+            └── CertificateInvalid   the server's TLS certificate is not trusted; not retried
 
 The sandbox raises these and turns them into Salesforce's JSON body
 ``[{"message", "errorCode", "fields"}]`` with the HTTP status; the client raises them from the
@@ -143,6 +144,16 @@ class ConnectionFailed(SalesforceError):
     @property
     def retryable(self) -> bool:
         return True
+
+
+class CertificateInvalid(ConnectionFailed):
+    """TLS verification failed: retrying cannot help until the CA file or URL changes."""
+
+    default_code = "CERTIFICATE_INVALID"
+
+    @property
+    def retryable(self) -> bool:
+        return False
 
 
 _BY_CODE: dict[str, type[SalesforceError]] = {

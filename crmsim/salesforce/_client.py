@@ -29,7 +29,7 @@ import structlog
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt, stop_after_delay
 from tenacity.wait import wait_random_exponential
 
-from crmsim.errors import ConnectionFailed, SalesforceError, ServerError, SessionExpired, error_for
+from crmsim.errors import CertificateInvalid, ConnectionFailed, SalesforceError, ServerError, SessionExpired, error_for
 
 from ._auth import Token, TokenManager
 from ._config import Grant, SalesforceConfig
@@ -234,12 +234,13 @@ class SalesforceClient:
                     text = await response.text()
                     limit_info = response.headers.get("Sforce-Limit-Info")
                     retry_after = response.headers.get("Retry-After")
+            except aiohttp.ClientConnectorCertificateError as exc:
+                raise CertificateInvalid(f"{exc.certificate_error}", request=request) from None
             except (aiohttp.ClientError, TimeoutError) as exc:
                 raise ConnectionFailed(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
                                        request=request) from None
         if limit_info and (m := _LIMIT_INFO.search(limit_info)):
             self.stats.api_usage = (int(m.group(1)), int(m.group(2)))
-        log.debug("salesforce.request", method=method, path=path.split("?")[0], status=status)
         if status < 300:
             return _decode(text, request) if text else None
         error = _error(status, text, request)

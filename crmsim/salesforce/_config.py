@@ -30,6 +30,7 @@ ENV_VARS = {
     "session_id": "SF_SESSION_ID",
     "api_version": "SF_API_VERSION",
     "ca_file": "SF_CA_FILE",
+    "grant_type": "SF_GRANT_TYPE",
 }
 SECRET_FIELDS = frozenset({"client_secret", "password", "session_id"})
 
@@ -59,6 +60,8 @@ class SalesforceConfig:
     api_version: str = "62.0"
     ca_file: Path | None = None
     """CA bundle or certificate to trust for HTTPS (e.g. the sandbox's self-signed certificate)."""
+    grant_type: Grant | None = None
+    """Force one OAuth flow; by default it follows from what is set (see :attr:`grant`)."""
     max_concurrency: int = 64
     """Requests in flight to this org at once; more wait for a slot."""
     timeout: float = 30.0
@@ -81,6 +84,16 @@ class SalesforceConfig:
         except ValueError:
             raise ConfigError(f"api_version must look like 62.0, got {self.api_version!r}") from None
         object.__setattr__(self, "api_version", version)
+        if self.grant_type is not None and not isinstance(self.grant_type, Grant):
+            try:
+                object.__setattr__(self, "grant_type", Grant(str(self.grant_type)))
+            except ValueError:
+                choices = ", ".join(g.value for g in Grant)
+                raise ConfigError(f"grant_type must be one of {choices}, got {self.grant_type!r}") from None
+        if self.grant is Grant.SESSION and not self.session_id:
+            raise ConfigError("grant_type session needs a session_id (SF_SESSION_ID)")
+        if self.grant is Grant.JWT_BEARER and not self.private_key_file:
+            raise ConfigError("grant_type jwt_bearer needs a private_key_file (SF_PRIVATE_KEY_FILE)")
         if self.max_concurrency < 1:
             raise ConfigError("max_concurrency must be at least 1")
         if self.max_retries < 0 or self.timeout <= 0 or self.retry_deadline < 0:
@@ -88,6 +101,8 @@ class SalesforceConfig:
 
     @property
     def grant(self) -> Grant:
+        if self.grant_type is not None:
+            return self.grant_type
         if self.session_id:
             return Grant.SESSION
         if self.private_key_file:
