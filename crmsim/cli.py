@@ -94,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "non-default credentials)")
     serve.add_argument("--port", type=_port, default=8443, help="port (default 8443; 0 picks one)")
     serve.add_argument("--db", type=Path, metavar="PATH",
-                       help="org database (default runs/sandbox/<org>.sqlite, seeded if missing)")
+                       help="org database (default: generated once into the cache directory, "
+                            "$CRMSIM_CACHE_DIR or ~/.cache/crmsim/orgs, and reused); written if missing")
+    _add_dataset_options(serve)
     serve.add_argument("--tls", action="store_true",
                        help="serve HTTPS with a self-signed certificate made on first use")
     serve.add_argument("--tls-dir", type=Path, metavar="DIR",
@@ -118,15 +120,36 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--password", help="login password (env CRMSIM_PASSWORD; default crmsim)")
     serve.set_defaults(func=_serve)
 
-    seed = actions.add_parser("seed", help="write an org database with the small dataset")
+    seed = actions.add_parser("seed", help="write an org database (generated at a scale, or the fixture set)")
     seed.add_argument("--org", choices=ORGS, required=True)
     seed.add_argument("--db", type=Path, metavar="PATH", required=True)
-    seed.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    _add_dataset_options(seed)
     seed.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
                       help="the org's 'today' (default: the org's fixed date)")
     seed.set_defaults(func=_seed)
     _add_sf(commands)
     return parser
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.01 <= value <= 100:
+        raise argparse.ArgumentTypeError(
+            f"invalid scale {text!r}: use a number from 0.01 to 100 (1.0 = CRMArena-Pro size)"
+        )
+    return value
+
+
+def _add_dataset_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    dataset = parser.add_mutually_exclusive_group()
+    dataset.add_argument("--scale", type=_scale, default=1.0, metavar="S",
+                         help="data volume: 1.0 is about 29k (B2B) / 55k (B2C) records; 0.05 for quick tests")
+    dataset.add_argument("--fixture", action="store_true",
+                         help="the small hand-made dataset the test suite uses, instead of generated data")
 
 
 def _add_sf(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -198,17 +221,48 @@ def _configure_logs(args: argparse.Namespace, default_level: str = "info") -> Te
     return stream if args.log_file else None
 
 
-def _write_org(path: Path, org: str, seed: int, today: date | None) -> int:
+def _write_org(path: Path, org: str, seed: int, today: date | None, scale: float | None) -> int:
+    """Write the org to ``path`` (the scale generator, or the small fixture set when scale is None).
+
+    The database is built under a temporary name and renamed when complete, so an interrupted run
+    never leaves a half-written org behind to be reused.
+    """
+    from crmsim.data import write_org
     from crmsim.sandbox.seed import seed_org
 
     if path.exists() and not path.is_file():
         raise ConfigError(f"{path} exists and is not a file")
+    partial = path.with_name(path.name + ".partial")
     try:
-        store = seed_org(path, org, seed=seed, today=today)
+        if scale is None:
+            store = seed_org(partial, org, seed=seed, today=today)
+        else:
+            store = write_org(partial, org, seed=seed, scale=scale, today=today)
+        store.close()
+        partial.replace(path)
     except (OSError, sqlite3.Error) as exc:
         raise ConfigError(f"cannot write {path}: {exc}") from None
-    store.close()
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(partial) + suffix).unlink(missing_ok=True)
     return _count_rows(path)
+
+
+def cache_dir() -> Path:
+    """Where generated orgs and the TLS certificate live: $CRMSIM_CACHE_DIR or ~/.cache/crmsim."""
+    import os
+
+    return Path(os.environ.get("CRMSIM_CACHE_DIR") or Path.home() / ".cache" / "crmsim")
+
+
+def _default_db(args: argparse.Namespace) -> Path:
+    from crmsim.data import GENERATOR_VERSION
+
+    if args.fixture:
+        name = f"{args.org}-fixture-seed{args.seed}.sqlite"
+    else:
+        name = f"{args.org}-v{GENERATOR_VERSION}-seed{args.seed}-scale{args.scale:g}.sqlite"
+    return cache_dir() / "orgs" / name
 
 
 def _count_rows(path: Path) -> int:
@@ -223,7 +277,7 @@ def _count_rows(path: Path) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    rows = _write_org(args.db, args.org, args.seed, args.today)
+    rows = _write_org(args.db, args.org, args.seed, args.today, None if args.fixture else args.scale)
     sys.stdout.write(f"wrote the {args.org} org to {args.db} ({rows} records)\n")
     return 0
 
@@ -251,9 +305,11 @@ def _serve(args: argparse.Namespace) -> int:
         raise ConfigError(f"refusing to listen on {args.host} with the default credentials; set "
                           "--client-secret and --password (or CRMSIM_CLIENT_SECRET and "
                           "CRMSIM_PASSWORD), or listen on 127.0.0.1")
-    path: Path = args.db or Path("runs") / "sandbox" / f"{args.org}.sqlite"
+    path: Path = args.db or _default_db(args)
     if not path.exists():
-        _write_org(path, args.org, 0, args.today)
+        what = "the small fixture dataset" if args.fixture else f"scale {args.scale:g}"
+        sys.stdout.write(f"crmsim sandbox: generating the {args.org} org ({what}, seed {args.seed}) into {path}\n")
+        _write_org(path, args.org, args.seed, args.today, None if args.fixture else args.scale)
     store = open_store(path, args.org)
     log_stream = None
     try:

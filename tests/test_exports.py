@@ -7,7 +7,15 @@ import types
 
 import pytest
 
-PACKAGES = ["crmsim", "crmsim.salesforce", "crmsim.sandbox", "crmsim.sandbox.schema", "crmsim.sandbox.soql", "crmsim.sandbox.sosl"]
+PACKAGES = [
+    "crmsim",
+    "crmsim.data",
+    "crmsim.salesforce",
+    "crmsim.sandbox",
+    "crmsim.sandbox.schema",
+    "crmsim.sandbox.soql",
+    "crmsim.sandbox.sosl",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -2,6 +2,6 @@
 
 from ._latent import Latent, load_manifest
 from ._volumes import VOLUMES
-from .generate import DEFAULT_TODAY, generate_org, write_org
+from .generate import DEFAULT_TODAY, GENERATOR_VERSION, generate_org, write_org
 
-__all__ = ["DEFAULT_TODAY", "VOLUMES", "Latent", "generate_org", "load_manifest", "write_org"]
+__all__ = ["DEFAULT_TODAY", "GENERATOR_VERSION", "VOLUMES", "Latent", "generate_org", "load_manifest", "write_org"]

@@ -26,6 +26,8 @@ from ._sales import build_sales
 from ._service import build_service
 
 DEFAULT_TODAY = {"b2b": date(2024, 6, 14), "b2c": date(2024, 6, 14)}
+GENERATOR_VERSION = 1
+"""Bump when generated data changes, so cached org databases are generated afresh."""
 MIN_SCALE = 0.01
 
 Stage = Callable[[OrgGenerator], None]
@@ -57,7 +59,7 @@ def write_org(path: str | Path, org: str, *, seed: int = 0, scale: float = 1.0, 
         for name, obj in schema.objects.items():
             store.insert_rows(obj, rows[name])
         store.set_meta("latents", manifest_json(latents))
-        store.set_meta("generator", f"seed={seed} scale={scale}")
+        store.set_meta("generator", f"version={GENERATOR_VERSION} seed={seed} scale={scale:g}")
     except BaseException:
         store.close()
         raise

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import signal
 import socket
@@ -48,7 +49,19 @@ def busy_port() -> Iterator[int]:
 def test_seed_writes_an_org_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "nested" / "b2c.sqlite"
     status, out, err = _run(
-        capsys, "sandbox", "seed", "--org", "b2c", "--db", str(path), "--seed", "3", "--today", "2024-02-29"
+        capsys,
+        "sandbox",
+        "seed",
+        "--org",
+        "b2c",
+        "--db",
+        str(path),
+        "--seed",
+        "3",
+        "--today",
+        "2024-02-29",
+        "--scale",
+        "0.05",
     )
     assert status == 0, err
     assert str(path) in out and "b2c" in out
@@ -66,6 +79,9 @@ def test_seed_writes_an_org_database(tmp_path: Path, capsys: pytest.CaptureFixtu
         (["sandbox", "seed", "--org", "b2b"], ["--db"]),
         (["sandbox", "seed", "--org", "b2b", "--db", "x.sqlite", "--today", "2024-02-30"], ["--today", "2024-02-30"]),
         (["sandbox", "seed", "--org", "b2b", "--db", "x.sqlite", "--seed", "many"], ["--seed"]),
+        (["sandbox", "seed", "--org", "b2b", "--db", "x.sqlite", "--scale", "0"], ["--scale", "0"]),
+        (["sandbox", "seed", "--org", "b2b", "--db", "x.sqlite", "--scale", "big"], ["--scale"]),
+        (["sandbox", "seed", "--org", "b2b", "--db", "x.sqlite", "--scale", "1", "--fixture"], ["--fixture"]),
         (["sandbox", "serve", "--org", "b2b", "--port", "70000"], ["--port", "70000"]),
         (["sandbox", "serve", "--org", "b2b", "--token-ttl", "-1"], ["--token-ttl"]),
         (["sandbox", "serve", "--org", "b2b", "--daily-api-requests", "0"], ["--daily-api-requests"]),
@@ -205,7 +221,10 @@ async def test_serve_seeds_serves_tls_and_stops_on_sigterm(tmp_path: Path) -> No
         str(tls_dir),
         "--today",
         "2024-05-01",
+        "--scale",
+        "0.05",
         cwd=tmp_path,
+        env={**os.environ, "CRMSIM_CACHE_DIR": str(tmp_path / "cache")},
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -214,7 +233,7 @@ async def test_serve_seeds_serves_tls_and_stops_on_sigterm(tmp_path: Path) -> No
         shown = await _read_until(process.stdout, "press Ctrl+C")
         url = next(line.split(": ", 1)[1] for line in shown.splitlines() if line.startswith("instance URL: "))
         assert url.startswith("https://127.0.0.1:")
-        assert (tmp_path / "runs" / "sandbox" / "b2b.sqlite").exists()
+        assert len(list((tmp_path / "cache" / "orgs").glob("b2b-v*-seed0-scale0.05.sqlite"))) == 1
         context = ssl.create_default_context(cafile=str(tls_dir / "sandbox-cert.pem"))
         async with aiohttp.ClientSession() as http:
             async with http.post(
@@ -246,6 +265,19 @@ async def test_serve_seeds_serves_tls_and_stops_on_sigterm(tmp_path: Path) -> No
     requests: list[dict[str, Any]] = [e for e in lines if e["event"] == "request"]
     assert [e["path"] for e in requests] == ["/services/oauth2/token", "/services/data/v62.0/query"]
     assert token not in errors and 'crmsim"' not in errors
-    with closing(sqlite3.connect(tmp_path / "runs" / "sandbox" / "b2b.sqlite")) as conn:
+    (db,) = (tmp_path / "cache" / "orgs").glob("b2b-v*-seed0-scale0.05.sqlite")
+    with closing(sqlite3.connect(db)) as conn:
         today = conn.execute("SELECT value FROM _crmsim_meta WHERE key = 'today'").fetchone()[0]
     assert today == "2024-05-01"
+
+
+def test_seed_fixture_writes_the_small_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from crmsim.sandbox.seed import FIXTURE_ACCOUNT_NAME
+
+    path = tmp_path / "fixture.sqlite"
+    status, out, err = _run(capsys, "sandbox", "seed", "--org", "b2b", "--db", str(path), "--fixture")
+    assert status == 0, err
+    with closing(sqlite3.connect(path)) as conn:
+        names = {r[0] for r in conn.execute("SELECT Name FROM Account")}
+    assert FIXTURE_ACCOUNT_NAME in names
+    assert not list(tmp_path.glob("*.partial*"))
