@@ -69,6 +69,7 @@ class SalesforceError(CrmsimError):
         self.fields = fields
         self.request = request  # "METHOD url" of the call that failed, when a client raised it
         self.retry_after: float | None = None  # seconds a server asked the client to wait
+        self.maybe_processed = False  # the server may have acted on the request before it failed
 
     @property
     def retryable(self) -> bool:

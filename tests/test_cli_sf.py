@@ -260,7 +260,7 @@ def test_session_id_skips_login_and_debug_logs_hide_it(
 ) -> None:
     async def token() -> str:
         async with SalesforceClient(SalesforceConfig(instance_url=instance_url)) as client:
-            return (await client._tokens.current(client.http)).access_token
+            return await client.access_token()
 
     session_id = asyncio.run(token())
     capsys.readouterr()

@@ -14,7 +14,15 @@ import aiohttp
 import anyio
 import jwt
 
-from crmsim.errors import AuthenticationFailed, ConfigError, ConnectionFailed, ServerError, SessionExpired
+from crmsim.errors import (
+    AuthenticationFailed,
+    CertificateInvalid,
+    ConfigError,
+    ConnectionFailed,
+    SalesforceError,
+    ServerError,
+    SessionExpired,
+)
 
 from ._config import Grant, SalesforceConfig
 
@@ -36,26 +44,42 @@ class TokenManager:
         self._token: Token | None = None
         self._private_key: str | None = None
         self.logins = 0
+        self._last_failure: tuple[int | None, float, SalesforceError] | None = None
         if config.grant is Grant.SESSION:
             assert config.session_id is not None
             self._token = Token(config.session_id, config.instance_url, 0)
 
-    async def current(self, http: aiohttp.ClientSession) -> Token:
+    async def current(self, http: aiohttp.ClientSession, since: float) -> Token:
         token = self._token
         if token is not None:
             return token
-        return await self.renew(http, stale=None)
+        return await self.renew(http, stale=None, since=since)
 
-    async def renew(self, http: aiohttp.ClientSession, stale: Token | None) -> Token:
-        """A token newer than ``stale``; logs in only if nobody has done so since ``stale``."""
+    async def renew(self, http: aiohttp.ClientSession, stale: Token | None, since: float) -> Token:
+        """A token newer than ``stale``; logs in only if nobody has done so since ``stale``.
+
+        ``since`` is when the caller's request began. A login that failed after that moment is not
+        repeated for it: it gets the same error, so a burst of requests makes one refused login,
+        not hundreds (many refused logins in a row can lock a user out of a real org). A request
+        that begins after the failure tries again.
+        """
+        key = None if stale is None else stale.generation
         async with self._lock:
             token = self._token
             if token is not None and (stale is None or token.generation != stale.generation):
                 return token
+            failure = self._last_failure
+            if failure is not None and failure[0] == key and failure[1] >= since:
+                raise failure[2]
             if self.config.grant is Grant.SESSION:
                 raise SessionExpired("Session expired or invalid; the configured session id cannot be renewed",
                                      status=401, request=f"POST {self.config.token_url}")
-            body = await self._login(http)
+            try:
+                body = await self._login(http)
+            except SalesforceError as exc:
+                self._last_failure = (key, time.monotonic(), exc)
+                raise
+            self._last_failure = None
             generation = (token.generation + 1) if token else 1
             self._token = Token(str(body["access_token"]), str(body.get("instance_url") or self.config.instance_url),
                                 generation)
@@ -99,8 +123,12 @@ class TokenManager:
                 except ValueError:
                     body = None
                 status = response.status
+        except aiohttp.ClientConnectorCertificateError as exc:
+            raise CertificateInvalid(f"{url}: {exc.certificate_error}", request=request) from None
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise ConnectionFailed(f"cannot reach {url}: {exc or type(exc).__name__}", request=request) from None
+            failed = ConnectionFailed(f"cannot reach {url}: {exc or type(exc).__name__}", request=request)
+            failed.maybe_processed = not isinstance(exc, aiohttp.ClientConnectorError)
+            raise failed from None
         if status == 200 and isinstance(body, dict) and "access_token" in body:
             return body
         if status >= 500:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json as jsonlib
 import re
 import ssl
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -38,6 +39,7 @@ log = structlog.get_logger("crmsim.salesforce")
 
 _LIMIT_INFO = re.compile(r"api-usage=(\d+)/(\d+)")
 MAX_RETRY_AFTER_S = 60.0
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 
 
 @dataclass
@@ -97,6 +99,12 @@ class SalesforceClient:
         if self._http is None:
             raise RuntimeError("use SalesforceClient inside 'async with'")
         return self._http
+
+    async def access_token(self) -> str:
+        """The current access token, logging in first if there is none yet."""
+        token = await self._tokens.current(self.http, since=time.monotonic())
+        self.stats.logins = self._tokens.logins
+        return token.access_token
 
     @property
     def api_usage(self) -> tuple[int, int] | None:
@@ -189,10 +197,21 @@ class SalesforceClient:
     async def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
                       json: Any = None, headers: Mapping[str, str] | None = None) -> Any:
         """Send one API request (retried if it may pass); the decoded JSON body, or None."""
+        deadline = self.config.retry_deadline
+        idempotent = method.upper() in IDEMPOTENT
+
+        def should_retry(exc: BaseException) -> bool:
+            if not isinstance(exc, SalesforceError) or not exc.retryable:
+                return False
+            return idempotent or not exc.maybe_processed  # never risk doing a create or update twice
+
+        def wait(state: RetryCallState) -> float:
+            return min(_wait(state), max(deadline - (state.seconds_since_start or 0.0), 0.0))
+
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.config.max_retries + 1) | stop_after_delay(self.config.retry_deadline),
-            wait=_wait,
-            retry=retry_if_exception(lambda exc: isinstance(exc, SalesforceError) and exc.retryable),
+            stop=stop_after_attempt(self.config.max_retries + 1) | stop_after_delay(deadline),
+            wait=wait,
+            retry=retry_if_exception(should_retry),
             before_sleep=self._count_retry,
             reraise=True,
         )
@@ -209,13 +228,14 @@ class SalesforceClient:
 
     async def _send_authenticated(self, method: str, path: str, params: Mapping[str, str] | None, json: Any,
                                   headers: Mapping[str, str] | None) -> Any:
-        token = await self._tokens.current(self.http)
+        began = time.monotonic()
+        token = await self._tokens.current(self.http, since=began)
         try:
             return await self._send(token, method, path, params, json, headers)
         except SessionExpired:
             if self.config.grant is Grant.SESSION:
                 raise
-            fresh = await self._tokens.renew(self.http, stale=token)
+            fresh = await self._tokens.renew(self.http, stale=token, since=began)
             self.stats.logins = self._tokens.logins
             return await self._send(fresh, method, path, params, json, headers)
         finally:
@@ -237,13 +257,17 @@ class SalesforceClient:
             except aiohttp.ClientConnectorCertificateError as exc:
                 raise CertificateInvalid(f"{exc.certificate_error}", request=request) from None
             except (aiohttp.ClientError, TimeoutError) as exc:
-                raise ConnectionFailed(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
-                                       request=request) from None
+                failed = ConnectionFailed(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
+                                          request=request)
+                # Only a refused connection proves the request never reached the server.
+                failed.maybe_processed = not isinstance(exc, aiohttp.ClientConnectorError)
+                raise failed from None
         if limit_info and (m := _LIMIT_INFO.search(limit_info)):
             self.stats.api_usage = (int(m.group(1)), int(m.group(2)))
         if status < 300:
             return _decode(text, request) if text else None
         error = _error(status, text, request)
+        error.maybe_processed = status >= 500 and status != 503
         if retry_after is not None:
             error.retry_after = _seconds(retry_after)
         raise error

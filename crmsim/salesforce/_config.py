@@ -7,6 +7,7 @@ The defaults point at a local sandbox started with its default credentials, so
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
@@ -78,11 +79,11 @@ class SalesforceConfig:
                 raise ConfigError(f"{name} must start with http:// or https://, got {url!r}")
             if url is not None:
                 object.__setattr__(self, name, url.rstrip("/"))
-        version = self.api_version.removeprefix("v")
-        try:
-            float(version)
-        except ValueError:
-            raise ConfigError(f"api_version must look like 62.0, got {self.api_version!r}") from None
+        version = str(self.api_version).removeprefix("v")
+        if re.fullmatch(r"\d{2}", version):
+            version += ".0"
+        if not re.fullmatch(r"\d{2}\.\d", version):
+            raise ConfigError(f"api_version must look like 62.0, got {self.api_version!r}")
         object.__setattr__(self, "api_version", version)
         if self.grant_type is not None and not isinstance(self.grant_type, Grant):
             try:

@@ -15,7 +15,11 @@ from crmsim.errors import SalesforceError
 
 from ._client import SalesforceClient
 
-_FENCE = re.compile(r"^\s*```[A-Za-z0-9_-]*\s*\n?(.*?)\n?\s*```\s*$", re.S)
+_FENCE = re.compile(
+    r"^\s*```(?:(?:sql|soql|sosl|text|plaintext)\b[ \t]*|[A-Za-z0-9_-]*[ \t]*(?=\r?\n))?\r?\n?(.*?)\s*```\s*$",
+    re.S | re.I,
+)
+_COUNT_QUERY = re.compile(r"^\s*select\s+count\s*\(\s*\)", re.I)
 
 
 def strip_code_fence(text: str) -> str:
@@ -88,6 +92,6 @@ class SalesforceTool:
             result = await self.client.query_all(statement)
         except SalesforceError as exc:
             return render_error(exc)
-        if not result.records and result.total_size:
+        if _COUNT_QUERY.match(statement):
             return _dump({"totalSize": result.total_size})
         return render_records(result.records, self.max_chars)

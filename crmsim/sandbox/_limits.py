@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from crmsim.errors import SalesforceError, ServerError
+from crmsim.errors import RequestLimitExceeded, SalesforceError, ServerError
 
 from ._routing import Call, Reply
 
@@ -20,7 +20,7 @@ def _utc_day() -> str:
 
 
 def limit_exceeded() -> SalesforceError:
-    return SalesforceError("TotalRequests Limit exceeded.", "REQUEST_LIMIT_EXCEEDED", status=403)
+    return RequestLimitExceeded("TotalRequests Limit exceeded.", "REQUEST_LIMIT_EXCEEDED", status=403)
 
 
 class ApiLimits:
