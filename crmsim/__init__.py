@@ -17,6 +17,7 @@ from .errors import (
     SchemaError,
     ServerError,
     SessionExpired,
+    TaskFileError,
 )
 
 __version__ = "0.1.0"
@@ -38,5 +39,6 @@ __all__ = [
     "SchemaError",
     "ServerError",
     "SessionExpired",
+    "TaskFileError",
     "__version__",
 ]

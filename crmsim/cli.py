@@ -5,8 +5,14 @@
     crmsim sf query "SOQL" [--all] [--json] [connection options]
     crmsim sf search "SOSL" [--json] [connection options]
     crmsim sf describe OBJECT [--json] [connection options]
+    crmsim tasks import FILE --out OUT [--org b2b|b2c]
+    crmsim tasks list FILE [--type TYPE]
+    crmsim tasks show FILE ID [--json]
+    crmsim tasks validate FILE
+    crmsim tasks types
 
-Input mistakes print one line naming what was wrong and exit with status 2, never a traceback.
+Input mistakes print one line naming what was wrong and exit with status 2, never a traceback
+(a bad task file names the file, line and field).
 A Salesforce error from ``crmsim sf`` prints ``errorCode: message`` and exits with status 1.
 """
 
@@ -26,14 +32,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from urllib.parse import urlsplit
 
-from crmsim.errors import ConfigError, SalesforceError
+from crmsim.errors import ConfigError, SalesforceError, TaskFileError
 
 if TYPE_CHECKING:
     import ssl
 
+    from rich.table import Table
+
     from crmsim.salesforce import SalesforceConfig
     from crmsim.sandbox._config import Credentials, SandboxConfig
     from crmsim.sandbox.store import Store
+    from crmsim.tasks import Task
 
 SALESFORCE_ERROR = 1
 USAGE_ERROR = 2
@@ -128,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the org's 'today' (default: the org's fixed date)")
     seed.set_defaults(func=_seed)
     _add_sf(commands)
+    _add_tasks(commands)
     return parser
 
 
@@ -136,9 +146,9 @@ def _scale(text: str) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0.01 <= value <= 100:
+    if not 0.05 <= value <= 100:
         raise argparse.ArgumentTypeError(
-            f"invalid scale {text!r}: use a number from 0.01 to 100 (1.0 = CRMArena-Pro size)"
+            f"invalid scale {text!r}: use a number from 0.05 to 100 (1.0 = CRMArena-Pro size)"
         )
     return value
 
@@ -203,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else USAGE_ERROR
     try:
         status: int = args.func(args)
-    except ConfigError as exc:
+    except (ConfigError, TaskFileError) as exc:
         sys.stderr.write(f"crmsim: error: {exc}\n")
         return USAGE_ERROR
     except KeyboardInterrupt:
@@ -498,6 +508,192 @@ def _sf_print(args: argparse.Namespace, answer: Any, out: TextIO) -> None:
 
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+# -- crmsim tasks ------------------------------------------------------------------------------
+
+ANSWER_PREVIEW = 48  # characters of the answer shown by `tasks list`
+
+
+def _task_type(text: str) -> str:
+    from crmsim.tasks import task_type_info
+
+    try:
+        return task_type_info(text).name.value
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_tasks(commands: argparse._SubParsersAction[_Parser]) -> None:
+    tasks = commands.add_parser("tasks", help="benchmark task files: import, list, show, validate")
+    actions = tasks.add_subparsers(dest="action", required=True, parser_class=_Parser)
+
+    imported = actions.add_parser("import", help="convert published CRMArena-Pro task rows into a task file")
+    imported.add_argument("file", type=Path, metavar="FILE", help="published rows: a JSON array or JSON lines")
+    imported.add_argument("--out", type=Path, metavar="OUT", required=True, help="task file to write (JSON lines)")
+    imported.add_argument("--org", choices=ORGS, default="b2b", help="the org the rows belong to (default b2b)")
+    imported.set_defaults(func=_tasks_import)
+
+    listing = actions.add_parser("list", help="one line per task, then the count of each type")
+    listing.add_argument("file", type=Path, metavar="FILE", help="task file (JSON lines)")
+    listing.add_argument("--type", type=_task_type, metavar="TYPE", dest="task_type",
+                         help="only tasks of this type (see `crmsim tasks types`)")
+    listing.set_defaults(func=_tasks_list)
+
+    show = actions.add_parser("show", help="one task in full")
+    show.add_argument("file", type=Path, metavar="FILE", help="task file (JSON lines)")
+    show.add_argument("task_id", metavar="ID")
+    show.add_argument("--json", action="store_true", help="print the task's JSON line, indented")
+    show.set_defaults(func=_tasks_show)
+
+    validate = actions.add_parser("validate", help="check every line of a task file")
+    validate.add_argument("file", type=Path, metavar="FILE", help="task file (JSON lines)")
+    validate.set_defaults(func=_tasks_validate)
+
+    types = actions.add_parser("types", help="the 22 task types with their skill, metric and answer kind")
+    types.set_defaults(func=_tasks_types)
+
+    # `crmsim tasks generate --org ORG --per-type N --seed S --out FILE [--db PATH]` (the per-type
+    # generators) registers its sub-command here, beside `import`, with the same error handling:
+    # raise ConfigError or TaskFileError for input mistakes.
+
+
+def _tasks_import(args: argparse.Namespace) -> int:
+    from crmsim.tasks import import_published, save_tasks
+
+    tasks = import_published(args.file, org=args.org)
+    try:
+        save_tasks(args.out, tasks)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    types = len({task.task_type for task in tasks})
+    sys.stdout.write(f"imported {_plural(len(tasks), 'task')} of {_plural(types, 'type')} "
+                     f"({args.org}) from {args.file} to {args.out}\n")
+    return 0
+
+
+def _tasks_list(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from rich.text import Text
+
+    from crmsim.salesforce._table import print_table
+    from crmsim.tasks import load_tasks
+
+    tasks = [task for task in load_tasks(args.file) if args.task_type in (None, task.task_type)]
+    if tasks:
+        table = _table(("id", "type", "skill", "metric", "answer"))
+        for task in tasks:
+            table.add_row(Text(task.id), Text(task.task_type.value), Text(task.skill.value), Text(task.metric.value),
+                          Text(_preview(task.answer)))
+        print_table(table, sys.stdout)
+        sys.stdout.write("\n")
+    counts = Counter(task.task_type.value for task in tasks)
+    width = max((len(name) for name in counts), default=0)
+    for name, count in sorted(counts.items()):
+        sys.stdout.write(f"{name:<{width}}  {count:>5}\n")
+    sys.stdout.write(f"{_plural(len(tasks), 'task')} of {_plural(len(counts), 'type')}\n")
+    return 0
+
+
+def _table(columns: Sequence[str]) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _preview(answer: list[str]) -> str:
+    text = " ".join(", ".join(answer).split())
+    return text if len(text) <= ANSWER_PREVIEW else text[:ANSWER_PREVIEW - 1] + "…"
+
+
+def _tasks_show(args: argparse.Namespace) -> int:
+    import difflib
+
+    from crmsim.tasks import iter_tasks
+
+    ids = []
+    for task in iter_tasks(args.file):
+        if task.id == args.task_id:
+            if args.json:
+                sys.stdout.write(json.dumps(task.model_dump(mode="json", exclude_none=True), indent=2,
+                                            ensure_ascii=False) + "\n")
+            else:
+                sys.stdout.write(describe_task(task))
+            return 0
+        ids.append(task.id)
+    close = difflib.get_close_matches(args.task_id, ids, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ConfigError(f"{args.file}: no task with id {args.task_id!r} among {_plural(len(ids), 'task')}{hint}")
+
+
+def describe_task(task: Task) -> str:
+    """A task in full, as ``crmsim tasks show`` prints it."""
+    info = task.info
+    kind = task.answer_kind.value
+    if info.answer_object:
+        kind += f" ({info.answer_object} Ids, key prefix {', '.join(info.id_prefixes)})"
+    source = task.source
+    origin = ", ".join(part for part in (
+        source.origin,
+        f"idx {source.idx}" if source.idx is not None else "",
+        f"seed {source.seed}" if source.seed is not None else "",
+        source.dataset or "",
+    ) if part)
+    header = [
+        ("id", task.id), ("type", task.task_type.value), ("skill", task.skill.value), ("org", task.org),
+        ("metric", task.metric.value), ("answer kind", kind),
+        ("refusal", "expected" if task.expects_refusal else "not expected"),
+        ("persona", task.persona or "-"), ("source", origin),
+    ]
+    lines = [f"{name:<12} {value}" for name, value in header]
+    lines.append("answer")
+    lines.extend(f"  - {item}" for item in task.answer)
+    for title, text in (("query", task.query), ("context.required", task.context.required),
+                        ("context.optional", task.context.optional), ("persona text", task.persona_text or "")):
+        if text.strip():
+            lines.append(title)
+            lines.extend(f"  {line}".rstrip() for line in _dedent(text).splitlines())
+    if task.held_facts:
+        lines.append("held facts")
+        lines.extend(f"  - {fact.name} = {fact.value!r}: \"{fact.utterance}\"" for fact in task.held_facts)
+    return "\n".join(lines) + "\n"
+
+
+def _dedent(text: str) -> str:
+    import textwrap
+
+    return textwrap.dedent(text.expandtabs(4)).strip("\n")
+
+
+def _tasks_validate(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from crmsim.tasks import iter_tasks
+
+    counts = Counter(task.task_type.value for task in iter_tasks(args.file))
+    sys.stdout.write(f"{args.file}: {_plural(sum(counts.values()), 'task')} of {_plural(len(counts), 'type')}, "
+                     "all valid\n")
+    return 0
+
+
+def _tasks_types(args: argparse.Namespace) -> int:
+    from rich.text import Text
+
+    from crmsim.salesforce._table import print_table
+    from crmsim.tasks import TASK_TYPES
+
+    table = _table(("type", "skill", "metric", "answer kind", "refusal"))
+    for info in TASK_TYPES.values():
+        kind = info.answer_kind.value + (f" ({', '.join(info.id_prefixes)})" if info.id_prefixes else "")
+        table.add_row(Text(info.name.value), Text(info.skill.value), Text(info.metric.value), Text(kind),
+                      Text("yes" if info.expects_refusal else ""))
+    print_table(table, sys.stdout)
+    return 0
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ Hierarchy::
     CrmsimError
     ├── ConfigError                  bad settings, flags, environment variables or .env lines
     ├── SchemaError                  an org schema file is invalid (file, object, field)
+    ├── TaskFileError                a task file or published task rows are invalid (file, line/row, field)
     └── SalesforceError              an error in Salesforce's REST shape (errorCode, message, status)
         ├── MalformedQuery           MALFORMED_QUERY, MALFORMED_SEARCH (SOQL/SOSL syntax)
         ├── InvalidField             INVALID_FIELD
@@ -45,6 +46,41 @@ class SchemaError(CrmsimError):
         self.where = where
         prefix = ": ".join(part for part in (path, where) if part)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class TaskFileError(CrmsimError):
+    """A task file (JSON lines) or a file of published task rows cannot be read.
+
+    The message is one line: ``file:line: field: message`` for a JSON-lines file, or
+    ``file: row N (idx I): field: message`` for a row of a JSON array (N counts from 0); a
+    published row read from JSON lines shows both, ``file:line (idx I): field: message``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        row: int | None = None,
+        idx: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.row = row
+        self.idx = idx
+        self.field = field
+        where = path or ""
+        if line is not None:
+            where = f"{where}:{line}"
+        if row is not None:
+            where = f"{where}: row {row}"
+        if idx is not None:
+            where = f"{where} (idx {idx})"
+        parts = [part for part in (where, field, message) if part]
+        super().__init__(": ".join(parts))
 
 
 class SalesforceError(CrmsimError):

@@ -10,11 +10,13 @@ import pytest
 PACKAGES = [
     "crmsim",
     "crmsim.data",
+    "crmsim.judge",
     "crmsim.salesforce",
     "crmsim.sandbox",
     "crmsim.sandbox.schema",
     "crmsim.sandbox.soql",
     "crmsim.sandbox.sosl",
+    "crmsim.tasks",
 ]
 
 
