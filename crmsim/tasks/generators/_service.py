@@ -1,0 +1,3 @@
+"""Generators of the service-side task types (being written)."""
+
+from __future__ import annotations
