@@ -72,6 +72,8 @@ VOLUMES = {"b2b": B2B, "b2c": B2C}
 
 # Objects whose size does not grow with the scale: the org's structure rather than its activity.
 FIXED = frozenset({"Profile", "ProductCatalog", "Pricebook2", "Territory2"})
+# Floors for small scales: the policy and how-to articles every task family needs exist regardless.
+MINIMUM = {"Knowledge__kav": 20}
 
 
 def target(org: str, obj: str, scale: float) -> int:
@@ -79,4 +81,4 @@ def target(org: str, obj: str, scale: float) -> int:
     base = VOLUMES[org][obj]
     if obj in FIXED:
         return base
-    return max(1, round(base * scale))
+    return max(MINIMUM.get(obj, 1), round(base * scale))
