@@ -65,6 +65,8 @@ class OrgGenerator(RecordBuilder):
         self.catalog = Catalog()
         self.accounts: list[Record] = []
         self.contacts_by_account: dict[str, list[Record]] = {}
+        self.orders: list[Record] = []  # set by the sales stage; cases are about their lines
+        self.order_items: list[Record] = []
         faker = Faker("en_US")
         faker.seed_instance(f"{schema.org}:{seed}")
         self.first_names = sorted({faker.first_name() for _ in range(_POOL_SIZE)})

@@ -149,7 +149,7 @@ def _write_orders(p: SalesPlan, deals: list[Deal]) -> None:
     g, rng = p.g, p.rng
     plans: list[OrderPlan] = [p.order_of(d) for d in deals if d.won] + p.extra_orders
     plans.sort(key=lambda o: (o.effective, o.deal is None))
-    g.orders, g.order_items = [], []  # type: ignore[attr-defined]
+    g.orders, g.order_items = [], []
     for plan in plans:
         created: datetime = at(plan.effective, rng, 8, 11)
         order = g.add(
@@ -164,7 +164,7 @@ def _write_orders(p: SalesPlan, deals: list[Deal]) -> None:
             },
         )
         plan.record = order
-        g.orders.append(order)  # type: ignore[attr-defined]
+        g.orders.append(order)
         for line in plan.lines:
             item = g.add(
                 "OrderItem",
@@ -177,4 +177,4 @@ def _write_orders(p: SalesPlan, deals: list[Deal]) -> None:
                     "UnitPrice": line.net_price,
                 },
             )
-            g.order_items.append(item)  # type: ignore[attr-defined]
+            g.order_items.append(item)
