@@ -553,9 +553,39 @@ def _add_tasks(commands: argparse._SubParsersAction[_Parser]) -> None:
     types = actions.add_parser("types", help="the 22 task types with their skill, metric and answer kind")
     types.set_defaults(func=_tasks_types)
 
-    # `crmsim tasks generate --org ORG --per-type N --seed S --out FILE [--db PATH]` (the per-type
-    # generators) registers its sub-command here, beside `import`, with the same error handling:
-    # raise ConfigError or TaskFileError for input mistakes.
+    generate = actions.add_parser("generate", help="fresh tasks of every type with ground truth from an org")
+    generate.add_argument("--org", choices=ORGS, required=True)
+    generate.add_argument("--per-type", type=_count, default=10, metavar="N",
+                          help="instances per task type (default 10; fewer where the data allows fewer)")
+    generate.add_argument("--seed", type=int, default=0, help="task seed (default 0)")
+    generate.add_argument("--out", type=Path, metavar="FILE", required=True, help="task file to write (JSON lines)")
+    generate.add_argument("--db", type=Path, metavar="PATH",
+                          help="org database (default: the cached generated org `serve` uses, made if missing)")
+    generate.add_argument("--type", type=_task_type, metavar="TYPE", dest="task_type", action="append",
+                          help="only this type (repeatable)")
+    generate.set_defaults(func=_tasks_generate)
+
+
+def _tasks_generate(args: argparse.Namespace) -> int:
+    from crmsim.tasks import save_tasks
+    from crmsim.tasks.generators import generate_tasks
+
+    path: Path = args.db or _default_db(argparse.Namespace(org=args.org, fixture=False, seed=0, scale=1.0))
+    if not path.exists():
+        if args.db is not None:
+            raise ConfigError(f"no org database at {path}")
+        sys.stdout.write(f"crmsim tasks: generating the {args.org} org (scale 1, seed 0) into {path}\n")
+        _write_org(path, args.org, 0, None, 1.0)
+    tasks = generate_tasks(path, per_type=args.per_type, seed=args.seed, types=args.task_type)
+    try:
+        save_tasks(args.out, tasks)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    types = len({task.task_type for task in tasks})
+    nones = sum(task.answer == ["None"] for task in tasks)
+    sys.stdout.write(f"generated {_plural(len(tasks), 'task')} of {_plural(types, 'type')} ({args.org}, "
+                     f"{nones} with answer None) from {path} to {args.out}\n")
+    return 0
 
 
 def _tasks_import(args: argparse.Namespace) -> int:

@@ -63,15 +63,46 @@ async def test_reference_solvers_solve_every_generated_task(tasks: list[Task], c
         response, box = await solve(task, client)
         result = score(task, response)
         if result.value < 1.0:
-            failures.append(f"{task.id} ({task.task_type.value}): expected {task.answer}, got {response!r} "
-                            f"after {len(box.calls)} calls")
+            failures.append(
+                f"{task.id} ({task.task_type.value}): expected {task.answer}, got {response!r} "
+                f"after {len(box.calls)} calls"
+            )
     assert not failures, "\n".join(failures)
 
 
 def test_none_answers_are_present_but_not_dominant(tasks: list[Task]) -> None:
     by_type: dict[TaskType, list[Task]] = {}
     for task in tasks:
-        by_type.setdefault(task.task_type, []).append(task)
+        if not task.expects_refusal:  # confidentiality tasks have no answer by design
+            by_type.setdefault(task.task_type, []).append(task)
     for task_type, group in by_type.items():
         nones = sum(task.answer == ["None"] for task in group)
         assert nones < len(group), f"{task_type.value}: every answer is None"
+
+
+def test_cli_generate_writes_a_task_file(
+    generated_org: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from crmsim.cli import main
+    from crmsim.tasks import load_tasks
+
+    out = tmp_path / "tasks.jsonl"
+    assert (
+        main(["tasks", "generate", "--org", "b2b", "--db", str(generated_org), "--per-type", "2", "--out", str(out)])
+        == 0
+    )
+    assert "generated" in capsys.readouterr().out
+    assert all(task.source.origin == "generated" for task in load_tasks(out))
+
+
+@pytest.mark.parametrize("content", [b"", b"not sqlite"])
+def test_cli_generate_refuses_a_bad_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    from crmsim.cli import main
+
+    db = tmp_path / "bad.sqlite"
+    db.write_bytes(content)
+    assert main(["tasks", "generate", "--org", "b2b", "--db", str(db), "--out", str(tmp_path / "t.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert str(db) in err and "Traceback" not in err

@@ -90,7 +90,10 @@ def generate_tasks(
     if not path.is_file():
         raise ConfigError(f"no org database at {path}")
     with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as conn:
-        meta = dict(conn.execute("SELECT key, value FROM _crmsim_meta").fetchall())
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM _crmsim_meta").fetchall())
+        except sqlite3.DatabaseError:
+            raise ConfigError(f"{path} is not a crmsim org database") from None
         latents = {latent.name: latent for latent in load_manifest(meta.get("latents"))}
         if not latents:
             raise ConfigError(f"{path} holds no latent variables: use a generated org, not the fixture dataset")
