@@ -170,7 +170,7 @@ GUIDES = (
         "Opportunity Stages and Typical Activities",
         "Which activities belong to each opportunity stage, so tasks and stage stay in step.",
         "Q: Which tasks belong to which stage?\nA: "
-        + " ".join(f"{stage}: {', '.join(s.lower() for s in TASK_SUBJECTS[stage][:4])}." for stage in STAGES),
+        + " ".join(f"{stage}: {', '.join(s.lower() for s in TASK_SUBJECTS[stage])}." for stage in STAGES),
     ),
 )
 
