@@ -12,6 +12,9 @@ case's subject and description, as the benchmark does.
 Policy violations: the latent's policy stories. In some case conversations (emails, or the chat
 transcript) the customer asks for something a policy article governs and the agent follows it
 (answer None) or breaks it (answer: the article's Id). About one task in five is a followed policy.
+A refund or warranty story is left out when its verdict depends on the day it is judged on: the
+latent judges on the day the case was opened, but an email thread can date the agent's reply
+months later, past the refund window or the warranty.
 """
 
 from __future__ import annotations
