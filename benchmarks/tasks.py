@@ -24,6 +24,7 @@ from typing import Any
 
 from crmsim.data import write_org
 from crmsim.judge import score
+from crmsim.logs import configure_logging
 from crmsim.salesforce import SalesforceClient, SalesforceConfig
 from crmsim.sandbox.app import create_app
 from crmsim.sandbox.server import open_store, serve_sandbox
@@ -62,6 +63,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
+    configure_logging(level="warning")
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="crmsim-tasks-bench-") as tmp:
         for org in ("b2b", "b2c"):
