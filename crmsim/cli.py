@@ -258,13 +258,6 @@ def _write_org(path: Path, org: str, seed: int, today: date | None, scale: float
     return _count_rows(path)
 
 
-def cache_dir() -> Path:
-    """Where generated orgs and the TLS certificate live: $CRMSIM_CACHE_DIR or ~/.cache/crmsim."""
-    import os
-
-    return Path(os.environ.get("CRMSIM_CACHE_DIR") or Path.home() / ".cache" / "crmsim")
-
-
 def _default_db(args: argparse.Namespace) -> Path:
     from crmsim.data import GENERATOR_VERSION
 
@@ -272,6 +265,8 @@ def _default_db(args: argparse.Namespace) -> Path:
         name = f"{args.org}-fixture-seed{args.seed}.sqlite"
     else:
         name = f"{args.org}-v{GENERATOR_VERSION}-seed{args.seed}-scale{args.scale:g}.sqlite"
+    from crmsim.paths import cache_dir
+
     return cache_dir() / "orgs" / name
 
 

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from crmsim.paths import cache_dir
+
 CERT_NAME = "sandbox-cert.pem"
 KEY_NAME = "sandbox-key.pem"
 VALID_DAYS = 397
@@ -26,11 +28,10 @@ DEFAULT_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
 def default_tls_dir() -> Path:
-    """``$CRMSIM_TLS_DIR``, else ``$XDG_CACHE_HOME/crmsim/tls``, else ``~/.cache/crmsim/tls``."""
+    """``$CRMSIM_TLS_DIR``, else ``tls/`` in crmsim's cache directory (see :func:`crmsim.paths.cache_dir`)."""
     if override := os.environ.get("CRMSIM_TLS_DIR"):
         return Path(override)
-    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(cache) / "crmsim" / "tls"
+    return cache_dir() / "tls"
 
 
 def ensure_certificate(directory: Path | None = None, names: tuple[str, ...] = ()
