@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import islice
 
 from ._base import OrgGenerator
 from ._records import Record, slug
@@ -65,6 +66,7 @@ def build_issues(g: OrgGenerator, lines: list[str]) -> list[Issue]:
     """``g.count('Issue__c')`` issues spread round-robin over ``lines`` (most important first)."""
     total = g.count("Issue__c")
     desc_field = g.field_name("Issue__c", "IssueDescription__c", "Description__c")
+    limit = g.schema.objects["Issue__c"].fields["Name"].length or 80
     failures = {line: g.rng.sample(FAILURES, len(FAILURES)) for line in lines}
     issues: list[Issue] = []
     names: set[str] = set()
@@ -75,11 +77,14 @@ def build_issues(g: OrgGenerator, lines: list[str]) -> list[Issue]:
                 break
             components = LINE_COMPONENTS.get(line, DEFAULT_COMPONENTS)
             component = components[rounds % len(components)]
-            failure = failures[line][rounds % len(FAILURES)]
+            # The failure order shifts by one after every pass through all failures, so (with four
+            # components and twelve failures) a line's first 48 issues are 48 different problems
+            # rather than the first 12 over again (large scales).
+            failure = failures[line][(rounds + rounds // len(FAILURES)) % len(FAILURES)]
             code = g.rng.randrange(100, 1000)
-            name = failure.title.format(Component=component[0].upper() + component[1:], code=code)
-            if name in names:
-                name = f"{name} ({line})"
+            name = _issue_name(
+                failure.title.format(Component=component[0].upper() + component[1:], code=code), line, names, limit
+            )
             names.add(name)
             symptom = failure.symptoms[0].format(product="unit", component=component, code=code)
             description = (
@@ -96,6 +101,20 @@ def build_issues(g: OrgGenerator, lines: list[str]) -> list[Issue]:
             issues.append(Issue(record, line, component, failure, code))
         rounds += 1
     return issues
+
+
+def _issue_name(name: str, line: str, taken: set[str], limit: int) -> str:
+    """``name``, else ``name (line)``, else ``name (n)``: unique among ``taken`` and at most ``limit`` long."""
+    for candidate in (name, f"{name} ({line})"):
+        if candidate not in taken and len(candidate) <= limit:
+            return candidate
+    n = 2
+    while True:
+        suffix = f" ({n})"
+        candidate = name[: limit - len(suffix)].rstrip() + suffix
+        if candidate not in taken:
+            return candidate
+        n += 1
 
 
 @dataclass
@@ -171,7 +190,7 @@ def _drafts(g: OrgGenerator, issues: list[Issue], internal_wanted: int) -> Itera
     makers: list[Iterator[_Draft]] = [
         (_troubleshooting(issue) for issue in issues),
         (_howto(g, product) for product in products),
-        (next(notes) for _ in range(internal_wanted - 1)),
+        islice(notes, internal_wanted - 1),
         (_product_faq(product) for product in products),
         (_simple(title, summary, answer, "faq") for title, summary, answer in GENERAL_FAQ),
         (_simple(t.format(line=line), s.format(line=line), a, "guide") for line in lines for t, s, a in LINE_GUIDES),
@@ -194,9 +213,17 @@ def _policy(g: OrgGenerator, policy: Policy) -> _Draft:
 
 
 def _internal_notes(g: OrgGenerator) -> Iterator[_Draft]:
+    """Internal notes with distinct titles, drawn at random until every possible title is used.
+
+    The titles name at most a product line or a competitor, so there are only a few dozen of them;
+    large knowledge bases get every one and fill the rest with other articles.
+    """
     lines = sorted(set(g.catalog.category_of.values())) or ["product"]
+    possible = {
+        title.format(line=line, competitor=c) for title, _, _ in INTERNAL_NOTES for line in lines for c in COMPETITORS
+    }
     used: set[str] = set()
-    while True:
+    while len(used) < len(possible):
         title, body, question = g.pick(INTERNAL_NOTES)
         params = {
             "line": g.pick(lines),
@@ -209,10 +236,7 @@ def _internal_notes(g: OrgGenerator) -> Iterator[_Draft]:
         }
         filled = title.format(**params)
         if filled in used:
-            if len(used) > 200:
-                filled = f"{filled} ({len(used)})"
-            else:
-                continue
+            continue
         used.add(filled)
         yield _Draft(
             filled,

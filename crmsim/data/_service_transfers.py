@@ -21,11 +21,14 @@ def plant_transfers(planner: CasePlanner) -> None:
     case hands over at least one, high clearly the most."""
     roles, rng = planner.roles, planner.g.rng
     since, until = planner.since["transfer"], planner.now - timedelta(hours=3)
-    window = [s for s in planner.specs if s.owner and since <= s.created <= until]
+    # Who manages more than one case counts every case of the window (as the check does); only
+    # cases at least a few hours old can be handed over.
+    counted = [s for s in planner.specs if s.owner and since <= s.created]
+    window = [s for s in counted if s.created <= until]
     if roles.fast != roles.low:
         given = next(s for s in window if s.kind == "fast_open")
         given.pre, given.owner = [roles.fast], rng.choice(roles.regulars)
-    managed = Counter(agent for s in window for agent in s.chain)
+    managed = Counter(agent for s in counted for agent in s.chain)
     movable = [s for s in window if s.owner != roles.fast and s.kind != "fast_open"]
     spare = len(movable) > 4 * len(roles.team)
     need = {
@@ -34,7 +37,8 @@ def plant_transfers(planner: CasePlanner) -> None:
         if agent not in (roles.low, roles.high) and managed[agent] >= 2
     }
     for agent, count in sorted(need.items()):
-        options = [s for s in movable if agent not in s.chain and len(s.pre) < 2]
+        # Cases in the window have an owner, so "not in the chain" is: neither owner nor earlier owner.
+        options = [s for s in movable if len(s.pre) < 2 and s.owner != agent and agent not in s.pre]
         if not options:
             raise RuntimeError("service stage: an agent cannot be given a transfer")
         need[agent] = min(count, len(options))

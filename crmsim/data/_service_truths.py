@@ -91,7 +91,17 @@ def _knowledge_facts(g: OrgGenerator, kb: KnowledgeBase) -> None:
     policy_ids = {str(record["Id"]) for record, _ in kb.policies.values()}
     first = [fact for fact in kb.facts if str(fact[0]["Id"]) in policy_ids]
     rest = [fact for fact in kb.facts if str(fact[0]["Id"]) not in policy_ids]
-    chosen = first + g.rng.sample(rest, min(len(rest), MAX_FACTS - len(first)))
+    drawn = g.rng.sample(rest, min(len(rest), MAX_FACTS - len(first)))
+    # Two product lines can share a component (a battery, a charging port): in large orgs both get
+    # the same known issue, and their troubleshooting articles ask the same question. Such a fact
+    # has no one article answering it, so it is swapped for another.
+    asked = Counter(question for _, question, _ in kb.facts)
+    clear = [fact for fact in drawn if asked[fact[1]] == 1]
+    if len(clear) < len(drawn):
+        taken = {id(fact) for fact in drawn}
+        spare = [fact for fact in rest if id(fact) not in taken and asked[fact[1]] == 1]
+        clear += g.rng.sample(spare, min(len(spare), len(drawn) - len(clear)))
+    chosen = first + clear
     facts = sorted(({"article_id": r["Id"], "question": q, "answer": a} for r, q, a in chosen), key=_fact_key)
     g.plant(
         Latent(

@@ -26,7 +26,7 @@ from ._sales import build_sales
 from ._service import build_service
 
 DEFAULT_TODAY = {"b2b": date(2024, 6, 14), "b2c": date(2024, 6, 14)}
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 """Bump when generated data changes, so cached org databases are generated afresh."""
 MIN_SCALE = 0.05
 

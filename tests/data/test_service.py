@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,11 +16,15 @@ from typing import Any
 
 import pytest
 
-from crmsim.data import Latent, generate, load_manifest, write_org
+from crmsim.data import DEFAULT_TODAY, Latent, generate, load_manifest, write_org
 from crmsim.data._base import OrgGenerator
+from crmsim.data._catalog import build_catalog
+from crmsim.data._people import build_people
 from crmsim.data._service import build_service
-from crmsim.data._service_knowledge import CORE_POLICIES
+from crmsim.data._service_knowledge import CORE_POLICIES, INTERNAL_PREFIX, _issue_name, build_issues, build_knowledge
+from crmsim.data._service_truths import _knowledge_facts
 from crmsim.data._volumes import target
+from crmsim.sandbox.schema import org_schema
 
 ORGS = ("b2b", "b2c")
 SCALES = (0.05, 0.2)
@@ -367,6 +371,64 @@ def test_full_scale(build: Build, org: str) -> None:
     for obj in SERVICE_OBJECTS:
         n, wanted = o.value(f'SELECT COUNT(*) FROM "{obj}"'), target(org, obj, 1.0)
         assert abs(n - wanted) <= 0.15 * wanted, (obj, n, wanted)
+    for name in SERVICE_LATENTS:
+        latent = o.latents[name]
+        assert o.rows(latent.check_sql, *latent.params) == json.loads(json.dumps(latent.expected)), name
+
+
+# -- load-test scale (issue 4: scale 5.0) -----------------------------------------------------
+
+
+@pytest.mark.parametrize("org", ORGS)
+def test_issues_and_articles_at_load_test_scale(org: str) -> None:
+    """At scale 5.0 the issues and articles outgrow their text pools: issue names stay unique and
+    fit Issue__c.Name, internal notes stop when their titles run out (they once looped forever), and
+    no knowledge fact is drawn whose question two articles answer. A small cast, scale-5.0 catalog."""
+    g = OrgGenerator(org_schema(org), seed=0, scale=0.05, today=DEFAULT_TODAY[org])
+    build_people(g)
+    g.scale = 5.0
+    build_catalog(g)
+    issues = build_issues(g, sorted(set(g.catalog.category_of.values())))
+    names = [str(issue.record["Name"]) for issue in issues]
+    assert len(names) == g.count("Issue__c") == len(set(names))
+    assert max(map(len, names)) <= g.schema.objects["Issue__c"].fields["Name"].length
+    # A line's issues are different problems: no (component, failure) twice.
+    assert len({(i.line, i.component, i.failure.title) for i in issues}) == len(issues)
+
+    kb = build_knowledge(g, issues)
+    assert abs(len(g.rows["Knowledge__kav"]) - g.count("Knowledge__kav")) <= 0.15 * g.count("Knowledge__kav")
+    titles = [str(record["Title"]) for record, _ in kb.internal]
+    assert titles and all(t.startswith(INTERNAL_PREFIX) for t in titles) and len(titles) == len(set(titles))
+
+    asked = Counter(question for _, question, _ in kb.facts)
+    if org == "b2c":  # b2c lines share components (a battery), so some troubleshooting questions repeat
+        assert max(asked.values()) > 1
+    _knowledge_facts(g, kb)
+    facts = g.latents[-1].truth["facts"]
+    assert len(facts) >= 2 and all(asked[fact["question"]] == 1 for fact in facts)
+
+
+def test_issue_names_fit_their_field() -> None:
+    long = "X" * 78
+    assert _issue_name("Battery overheats", "Laptops", set(), 80) == "Battery overheats"
+    assert _issue_name("Battery overheats", "Laptops", {"Battery overheats"}, 80) == "Battery overheats (Laptops)"
+    assert _issue_name(long, "Laptops", {long}, 80) == "X" * 76 + " (2)"
+    assert _issue_name(long, "Laptops", {long, "X" * 76 + " (2)"}, 80) == "X" * 76 + " (3)"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("org", ORGS)
+def test_load_test_scale(build: Build, org: str) -> None:
+    """Scale 5.0 generates (issue 4) with the service volumes and every service latent intact."""
+    o = build(org, 5.0)
+    for obj in SERVICE_OBJECTS:
+        n, wanted = o.value(f'SELECT COUNT(*) FROM "{obj}"'), target(org, obj, 5.0)
+        assert abs(n - wanted) <= 0.15 * wanted, (obj, n, wanted)
+    assert o.rows("SELECT Name FROM Issue__c GROUP BY Name HAVING COUNT(*) > 1") == []
+    assert (
+        o.rows("SELECT Title FROM Knowledge__kav WHERE Title LIKE 'Internal:%' GROUP BY Title HAVING COUNT(*) > 1")
+        == []
+    )
     for name in SERVICE_LATENTS:
         latent = o.latents[name]
         assert o.rows(latent.check_sql, *latent.params) == json.loads(json.dumps(latent.expected)), name
