@@ -19,52 +19,19 @@ with no purchase.
 
 from __future__ import annotations
 
-import math
 import random
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .._model import HeldFact, Task
+from .._sentences import match_score, sentences
 from .._types import TaskType
 from . import GenContext, generator
 from ._service_common import NUMBER_WORDS, make_task, mix, planted_first, today_line
 
 MATCH_MARGIN = 1.15  # the fact's sentence must beat every other sentence of its article by this factor
-_STOP = frozenset(
-    "a an the and or of to in on for with by at from is are was were be been it its this that these those what "
-    "which who whom how when where why do does did can could should would will may must i we you my our your "
-    "me us about into than then there their them they he she his her not no any all each per as if so many much "
-    "hi hello please tell".split()
-)
-_SPLIT = re.compile(r"(?<=[.?!])\s+(?=[A-Z])")
 _QA_LEADS = ("{q}", "Hi, {lq}", "Hello! {q}", "Please tell me: {lq}")
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "ly", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def words(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _STOP}
-
-
-def sentences(text: str) -> list[str]:
-    out: list[str] = []
-    for line in text.splitlines():
-        line = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", line).strip()
-        out.extend(piece.strip() for piece in _SPLIT.split(line) if piece.strip() and not piece.strip().endswith(":"))
-    return out
-
-
-def match_score(question: str, title: str, sentence: str) -> float:
-    asked = words(re.split(r"\s+(?:when|if)\s+", question, maxsplit=1)[0]) - words(title)
-    said = words(sentence)
-    return len(asked & said) / math.sqrt(len(said)) if said else 0.0
 
 
 def _answer_sentence(question: str, title: str, body: str, fact: str) -> str | None:
