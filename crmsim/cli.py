@@ -10,6 +10,9 @@
     crmsim tasks show FILE ID [--json]
     crmsim tasks validate FILE
     crmsim tasks types
+    crmsim run [--org b2b|b2c|both] [--task-types A,B] [--mode single,multi] [--epochs K] ...
+    crmsim score RUN
+    crmsim logs follow RUN [--conversation ID] [--kind K] [--json]
 
 Input mistakes print one line naming what was wrong and exit with status 2, never a traceback
 (a bad task file names the file, line and field).
@@ -138,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(func=_seed)
     _add_sf(commands)
     _add_tasks(commands)
+    from crmsim._cli_run import add_run_commands
+
+    add_run_commands(commands)
     return parser
 
 
@@ -232,42 +238,16 @@ def _configure_logs(args: argparse.Namespace, default_level: str = "info") -> Te
 
 
 def _write_org(path: Path, org: str, seed: int, today: date | None, scale: float | None) -> int:
-    """Write the org to ``path`` (the scale generator, or the small fixture set when scale is None).
+    from crmsim.sandbox.cache import write_org_file
 
-    The database is built under a temporary name and renamed when complete, so an interrupted run
-    never leaves a half-written org behind to be reused.
-    """
-    from crmsim.data import write_org
-    from crmsim.sandbox.seed import seed_org
-
-    if path.exists() and not path.is_file():
-        raise ConfigError(f"{path} exists and is not a file")
-    partial = path.with_name(path.name + ".partial")
-    try:
-        if scale is None:
-            store = seed_org(partial, org, seed=seed, today=today)
-        else:
-            store = write_org(partial, org, seed=seed, scale=scale, today=today)
-        store.close()
-        partial.replace(path)
-    except (OSError, sqlite3.Error) as exc:
-        raise ConfigError(f"cannot write {path}: {exc}") from None
-    finally:
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(partial) + suffix).unlink(missing_ok=True)
+    write_org_file(path, org, seed=seed, today=today, scale=scale)
     return _count_rows(path)
 
 
 def _default_db(args: argparse.Namespace) -> Path:
-    from crmsim.data import GENERATOR_VERSION
+    from crmsim.sandbox.cache import cached_org_path
 
-    if args.fixture:
-        name = f"{args.org}-fixture-seed{args.seed}.sqlite"
-    else:
-        name = f"{args.org}-v{GENERATOR_VERSION}-seed{args.seed}-scale{args.scale:g}.sqlite"
-    from crmsim.paths import cache_dir
-
-    return cache_dir() / "orgs" / name
+    return cached_org_path(args.org, seed=args.seed, scale=None if args.fixture else args.scale)
 
 
 def _count_rows(path: Path) -> int:

@@ -6,6 +6,7 @@ Hierarchy::
     ├── ConfigError                  bad settings, flags, environment variables or .env lines
     ├── SchemaError                  an org schema file is invalid (file, object, field)
     ├── TaskFileError                a task file or published task rows are invalid (file, line/row, field)
+    ├── ModelError                   a model could not produce a completion (model name, role, cause)
     └── SalesforceError              an error in Salesforce's REST shape (errorCode, message, status)
         ├── MalformedQuery           MALFORMED_QUERY, MALFORMED_SEARCH (SOQL/SOSL syntax)
         ├── InvalidField             INVALID_FIELD
@@ -81,6 +82,16 @@ class TaskFileError(CrmsimError):
             where = f"{where} (idx {idx})"
         parts = [part for part in (where, field, message) if part]
         super().__init__(": ".join(parts))
+
+
+class ModelError(CrmsimError):
+    """A model (built-in or remote) failed to produce a completion; ends that conversation only."""
+
+    def __init__(self, message: str, *, model: str | None = None, role: str | None = None) -> None:
+        self.model = model
+        self.role = role
+        prefix = f"{role} model {model}" if role and model else model or role
+        super().__init__(f"{prefix}: {message}" if prefix else message)
 
 
 class SalesforceError(CrmsimError):

@@ -11,7 +11,7 @@ import json
 import re
 from typing import Any
 
-from crmsim.errors import SalesforceError
+from crmsim.errors import AuthenticationFailed, ConnectionFailed, RequestLimitExceeded, SalesforceError, ServerError
 
 from ._client import SalesforceClient
 
@@ -77,12 +77,19 @@ def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
+_OUTAGES = (ConnectionFailed, ServerError, RequestLimitExceeded, AuthenticationFailed)
+
+
 class SalesforceTool:
     """What an agent's ``execute`` action calls: one statement in, one observation string out."""
 
-    def __init__(self, client: SalesforceClient, *, max_chars: int | None = None) -> None:
+    def __init__(self, client: SalesforceClient, *, max_chars: int | None = None,
+                 raise_outages: bool = False) -> None:
         self.client = client
         self.max_chars = max_chars
+        self.raise_outages = raise_outages
+        """Raise errors that are not about the statement (network, server, limits, login) instead of
+        returning them as observations, so a caller can tell a broken tool from a bad query."""
 
     async def execute(self, text: str) -> str:
         statement = strip_code_fence(text)
@@ -91,6 +98,8 @@ class SalesforceTool:
                 return render_records(await self.client.search(statement), self.max_chars)
             result = await self.client.query_all(statement)
         except SalesforceError as exc:
+            if self.raise_outages and isinstance(exc, _OUTAGES):
+                raise
             return render_error(exc)
         if _COUNT_QUERY.match(statement):
             return _dump({"totalSize": result.total_size})

@@ -171,7 +171,7 @@ def mix(rng: random.Random, answered: Sequence[T], nones: Sequence[T], n: int, s
     the result is shuffled.
     """
     whole, part = divmod(n * share, 1)
-    want_none = int(whole) + (rng.random() < part) if nones else 0
+    want_none = min(int(whole) + (rng.random() < part), n // 2) if nones else 0
     n_answered = min(len(answered), n - want_none)
     n_none = min(len(nones), want_none, n_answered)
     if n_answered < n - n_none:  # too few answered ones: keep the None share about the same

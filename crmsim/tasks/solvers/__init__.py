@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from crmsim.salesforce import SalesforceClient, SalesforceTool
 
@@ -36,11 +36,17 @@ def solver(task_type: TaskType) -> Callable[[SolverFn], SolverFn]:
     return register
 
 
+class StatementRunner(Protocol):
+    """What runs one SOQL/SOSL statement and returns the observation (e.g. :class:`SalesforceTool`)."""
+
+    async def execute(self, text: str) -> str: ...
+
+
 @dataclass
 class Toolbox:
     """The solver's access to the org: the agent's tool, plus a log of what was run."""
 
-    tool: SalesforceTool
+    tool: StatementRunner
     calls: list[str] = field(default_factory=list)
 
     async def execute(self, statement: str) -> str:
@@ -73,6 +79,15 @@ def required_facts(task: Task) -> dict[str, str]:
     return {label.strip().lower(): value for label, value in _LINE.findall(task.context.required)}
 
 
+def solver_for(task_type: TaskType) -> SolverFn:
+    """The registered solver of ``task_type``; ``LookupError`` if there is none."""
+    _load_all()
+    fn = _REGISTRY.get(task_type)
+    if fn is None:
+        raise LookupError(f"no solver for task type {task_type.value}")
+    return fn
+
+
 def registered() -> dict[TaskType, SolverFn]:
     _load_all()
     return dict(_REGISTRY)
@@ -80,10 +95,7 @@ def registered() -> dict[TaskType, SolverFn]:
 
 async def solve(task: Task, client: SalesforceClient) -> tuple[str, Toolbox]:
     """The reference answer to ``task`` and the statements run to find it."""
-    _load_all()
-    fn = _REGISTRY.get(task.task_type)
-    if fn is None:
-        raise LookupError(f"no solver for task type {task.task_type.value}")
+    fn = solver_for(task.task_type)
     box = Toolbox(SalesforceTool(client))
     return await fn(task, box), box
 
@@ -92,4 +104,5 @@ def _load_all() -> None:
     from . import _sales, _service  # noqa: F401
 
 
-__all__ = ["SolverFn", "ToolError", "Toolbox", "registered", "required_facts", "solve", "solver"]
+__all__ = ["SolverFn", "StatementRunner", "ToolError", "Toolbox", "registered", "required_facts", "solve", "solver",
+           "solver_for"]

@@ -1,0 +1,31 @@
+"""Actors: per-conversation agent and simulated user, and the shared Salesforce tools, judge,
+policy monitor and log sink, all joined by the bus."""
+
+from ._conversation import Conversation, ConversationSpec, Ending, Limits, Termination
+from ._judge import JudgeActor, judge_transcript
+from ._monitor import MONITOR_MODES, PolicyMonitor
+from ._prompt import agent_messages, schema_prompt, task_context, user_messages
+from ._sink import LogSink
+from ._tools import SalesforceToolsActor, tools_address
+from ._transcript import TRANSCRIPT_KINDS, Transcript
+
+__all__ = [
+    "MONITOR_MODES",
+    "TRANSCRIPT_KINDS",
+    "Conversation",
+    "ConversationSpec",
+    "Ending",
+    "JudgeActor",
+    "Limits",
+    "LogSink",
+    "PolicyMonitor",
+    "SalesforceToolsActor",
+    "Termination",
+    "Transcript",
+    "agent_messages",
+    "judge_transcript",
+    "schema_prompt",
+    "task_context",
+    "tools_address",
+    "user_messages",
+]

@@ -1,0 +1,76 @@
+"""The judge actor: shared, concurrent. It follows every conversation on the bus and scores each
+one when it ends, with the task's scorer, then sends a ``scored`` envelope.
+
+A scorer that fails is recorded as a scoring error (reward 0, the error kept); the conversation is
+never re-run for it: ``crmsim score RUN`` scores the saved events again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import anyio
+import structlog
+from anyio.abc import TaskStatus
+
+from crmsim.bus import Bus, ConversationEnded, ConversationStarted, Envelope, Scored
+from crmsim.judge import Score, ascore
+from crmsim.tasks import Task
+
+from ._transcript import TRANSCRIPT_KINDS, Transcript
+
+log = structlog.get_logger("crmsim.judge")
+
+
+async def judge_transcript(task: Task, transcript: Transcript) -> Scored:
+    """Score one ended conversation; a scorer failure becomes an error on the result, not an exception."""
+    answer = transcript.ended.answer if transcript.ended else None
+    try:
+        score: Score = await ascore(task, answer or "", transcript.steps)
+    except Exception as exc:  # noqa: BLE001 - one scorer fault must not stop the judge
+        return Scored(reward=0.0, scores=[], error=f"scorer {task.metric} failed: {type(exc).__name__}: {exc}")
+    return Scored(reward=score.value, scores=[score])
+
+
+class JudgeActor:
+    address = "judge"
+
+    def __init__(self, bus: Bus, tasks: Mapping[str, Task], *, concurrency: int = 32, max_buffer: int = 1024) -> None:
+        self.bus = bus
+        self.tasks = tasks
+        self._limiter = anyio.CapacityLimiter(concurrency)
+        self._tap = bus.tap(self.address, kinds=TRANSCRIPT_KINDS, max_buffer=max_buffer)
+        self._open: dict[str, Transcript] = {}
+        self.scored = 0
+
+    async def run(self, *, task_status: TaskStatus[None] = anyio.TASK_STATUS_IGNORED) -> None:
+        async with anyio.create_task_group() as tg, self._tap:
+            task_status.started()
+            async for envelope in self._tap:
+                cid = envelope.conversation_id
+                transcript = self._open.get(cid)
+                if transcript is None:
+                    if not isinstance(envelope.payload, ConversationStarted):
+                        continue  # a late verdict about a conversation already scored
+                    transcript = self._open[cid] = Transcript(cid)
+                transcript.add(envelope)
+                if isinstance(envelope.payload, ConversationEnded):
+                    del self._open[cid]
+                    tg.start_soon(self._score, envelope, transcript)
+
+    def close(self) -> None:
+        self.bus.close_tap(self.address)
+
+    async def _score(self, ended: Envelope, transcript: Transcript) -> None:
+        async with self._limiter:
+            started = transcript.started
+            task = self.tasks.get(started.task_id) if started else None
+            if task is None:
+                scored = Scored(reward=0.0, scores=[], error="the judge never saw which task this conversation ran")
+            else:
+                scored = await judge_transcript(task, transcript)
+            if scored.error:
+                log.warning("scoring_failed", conversation_id=ended.conversation_id, error=scored.error)
+            self.scored += 1
+            await self.bus.send(Envelope(run_id=ended.run_id, conversation_id=ended.conversation_id,
+                                         sender=self.address, recipient="*", payload=scored))

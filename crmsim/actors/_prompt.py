@@ -1,0 +1,88 @@
+"""System prompts: the agent's (protocol, the org's schema from describe, the task's context) and the
+simulated user's (its part in the conversation)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+
+from crmsim.bus import Mode
+from crmsim.models import ChatMessage, withheld_context
+from crmsim.salesforce import SalesforceClient
+from crmsim.tasks import Task
+
+AGENT_INSTRUCTIONS = """\
+You are an expert in Salesforce and in the business of this company, working with its CRM org.
+Each of your turns is <thought>your reasoning</thought> followed by exactly one action:
+- <execute>one SOQL query or SOSL search</execute> to read the org; the next message shows its output;
+- <respond>your message to the user</respond> to answer, or to ask the user for what you still need.
+Give answers in the form the user asks for. If nothing qualifies, answer None.
+"""
+_PICKLIST_SHOWN = 12
+
+
+async def schema_prompt(client: SalesforceClient, org: str) -> str:
+    """The agent's first system message for ``org``: protocol, then every queryable object's fields."""
+    listing = await client.describe_global()
+    names = sorted(o["name"] for o in listing["sobjects"] if o.get("queryable", True))
+    described: dict[str, dict[str, Any]] = {}
+
+    async def one(name: str) -> None:
+        described[name] = await client.describe(name)
+
+    async with anyio.create_task_group() as tg:
+        for name in names:
+            tg.start_soon(one, name)
+    parts = [AGENT_INSTRUCTIONS, f"# Objects and fields of the {org.upper()} org"]
+    parts.extend(_object_block(described[name]) for name in names)
+    return "\n".join(parts)
+
+
+def _object_block(describe: dict[str, Any]) -> str:
+    lines = [f"## {describe['name']} ({describe.get('label', describe['name'])})"]
+    for field in describe["fields"]:
+        kind = field["type"]
+        if kind == "reference" and field.get("referenceTo"):
+            kind = f"reference to {'/'.join(field['referenceTo'])}"
+        line = f"- {field['name']} ({kind})"
+        if field.get("inlineHelpText"):
+            line += f": {field['inlineHelpText']}"
+        values = [p["value"] for p in field.get("picklistValues") or () if p.get("active", True)]
+        if values:
+            shown = ", ".join(values[:_PICKLIST_SHOWN]) + (", ..." if len(values) > _PICKLIST_SHOWN else "")
+            line += f" [values: {shown}]"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def task_context(task: Task, mode: Mode) -> str:
+    """The agent's second system message: the task's context (held facts left out in multi-turn)."""
+    required = withheld_context(task) if mode == "multi" else task.context.required
+    parts = ["# Context for this conversation", required.strip()]
+    if task.context.optional.strip():
+        parts.append(task.context.optional.strip())
+    return "\n\n".join(part for part in parts if part)
+
+
+def agent_messages(schema: str, task: Task, mode: Mode) -> list[ChatMessage]:
+    return [{"role": "system", "content": schema}, {"role": "system", "content": task_context(task, mode)}]
+
+
+USER_INSTRUCTIONS = """\
+You are a user of a company's CRM assistant, asking it for help with one request.
+{mode_rule}
+When the assistant has answered your request, reply with ###STOP### and nothing else.
+Your request: {query}
+"""
+_MODE_RULES = {
+    "single": "Say your whole request at once.",
+    "multi": "Start vaguely and give the details below one at a time, only when the assistant asks for them. "
+             "Never invent details you were not given.\nDetails you may give:\n{facts}",
+}
+
+
+def user_messages(task: Task, mode: Mode) -> list[ChatMessage]:
+    facts = "\n".join(f"- {fact.name}: {fact.utterance}" for fact in task.held_facts) or "- (none)"
+    rule = _MODE_RULES[mode].format(facts=facts)
+    return [{"role": "system", "content": USER_INSTRUCTIONS.format(mode_rule=rule, query=task.query)}]

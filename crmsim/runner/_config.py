@@ -1,0 +1,80 @@
+"""What a run does: a small validated value object, built from CLI flags or Python keywords."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from crmsim.errors import ConfigError
+from crmsim.tasks import TaskType
+
+OrgName = Literal["b2b", "b2c"]
+ModeName = Literal["single", "multi"]
+MonitorMode = Literal["off", "observe", "enforce"]
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+
+
+class RunConfig(BaseModel):
+    """Every setting of a run. The defaults are the main job: both orgs, all 22 task types, two tasks
+    per type, single- and multi-turn, one epoch, the built-in models."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    orgs: list[OrgName] = Field(default=["b2b", "b2c"], min_length=1)
+    task_types: list[TaskType] | None = Field(default=None, description="None: all 22 types")
+    per_type: int = Field(default=2, ge=1, le=1000, description="generated tasks per type and org")
+    tasks_file: Path | None = Field(default=None, description="run these tasks instead of generating them")
+    modes: list[ModeName] = Field(default=["single", "multi"], min_length=1)
+    epochs: int = Field(default=1, ge=1, le=100)
+    concurrency: int = Field(default=64, ge=1, le=100_000)
+    agent_model: str = "crmsim-reference"
+    user_model: str = "crmsim-user"
+    judge_model: str = "crmsim-judge"
+    model_latency_s: float = Field(default=0.0, ge=0.0, description="added before every built-in completion")
+    monitor: MonitorMode = "observe"
+    max_steps: int = Field(default=20, ge=1)
+    max_user_turns: int = Field(default=10, ge=1)
+    timeout_s: float = Field(default=600.0, gt=0)
+    runs_dir: Path = Path("runs")
+    run_id: str | None = None
+    resume: bool = False
+    seed: int = 0
+    scale: float = Field(default=1.0, ge=0.05, le=100)
+    progress: bool = True
+
+    @field_validator("run_id")
+    @classmethod
+    def _run_id(cls, value: str | None) -> str | None:
+        if value is not None and not _RUN_ID.match(value):
+            raise ValueError(f"{value!r} is not a usable run id (letters, digits, _ . -; at most 100)")
+        return value
+
+    @field_validator("orgs", "modes", "task_types")
+    @classmethod
+    def _unique(cls, value: list[str] | None) -> list[str] | None:
+        return list(dict.fromkeys(value)) if value is not None else None
+
+    @classmethod
+    def build(cls, **settings: object) -> RunConfig:
+        """Validate settings; mistakes become one :class:`ConfigError` naming each bad setting."""
+        try:
+            return cls.model_validate(settings)
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors():
+                where = ".".join(str(part) for part in error["loc"]) or "settings"
+                problems.append(f"{where}: {_message(error)}")
+            raise ConfigError("; ".join(problems)) from None
+
+
+def _message(error: object) -> str:
+    details = error if isinstance(error, dict) else {}
+    if details.get("type") == "enum" or details.get("type") == "literal_error":
+        expected = details.get("ctx", {}).get("expected", "")
+        return f"got {details.get('input')!r}; expected {expected}"
+    if details.get("type") == "extra_forbidden":
+        return "unknown setting"
+    return str(details.get("msg", error))

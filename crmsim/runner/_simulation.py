@@ -1,0 +1,232 @@
+"""A run: tasks x personas x epochs x modes as conversations, ``concurrency`` at a time, every
+envelope in ``events.jsonl``, every scored conversation in ``results.jsonl``.
+
+    sim = Simulation(RunConfig.build(orgs=["b2b"], per_type=1))
+    outcome = await sim.run()          # or crmsim.run(orgs=["b2b"]) outside an event loop
+    outcome.results, outcome.summary, outcome.directory
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import anyio
+import structlog
+from anyio.abc import TaskStatus
+
+from crmsim.actors import (
+    Conversation,
+    ConversationSpec,
+    JudgeActor,
+    Limits,
+    LogSink,
+    PolicyMonitor,
+    SalesforceToolsActor,
+    tools_address,
+)
+from crmsim.bus import BusStats, MemoryBus
+from crmsim.errors import ConfigError
+from crmsim.models import Model, agent_model, check_judge_model, user_model
+from crmsim.tasks import Task, save_tasks
+
+from ._config import RunConfig
+from ._orgs import OrgHandle, open_org
+from ._progress import RunProgress
+from ._results import ConversationResult, ResultsWriter, read_results
+from ._summary import SummaryRow, summarize
+from ._tasks import load_run_tasks
+
+log = structlog.get_logger("crmsim.runner")
+DEFAULT_PERSONA = "default"
+
+
+@dataclass
+class RunOutcome:
+    run_id: str
+    directory: Path
+    results: list[ConversationResult]
+    summary: list[SummaryRow]
+    planned: int
+    cancelled: bool
+    wall_s: float
+    bus: BusStats
+    skipped: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def mean_reward(self) -> float:
+        return sum(r.reward for r in self.results) / len(self.results) if self.results else 0.0
+
+
+def conversation_id(task: Task, mode: str, persona: str, epoch: int) -> str:
+    return f"{task.id}:{mode}:{persona}:{epoch}"
+
+
+def plan(tasks: Sequence[Task], config: RunConfig) -> list[ConversationSpec]:
+    """Every conversation of the run, in the order they start (epochs outermost)."""
+    specs = []
+    for epoch in range(1, config.epochs + 1):
+        for task in tasks:
+            persona = task.persona or DEFAULT_PERSONA
+            for mode in config.modes:
+                specs.append(ConversationSpec(conversation_id(task, mode, persona, epoch), task, mode, persona, epoch))
+    return specs
+
+
+class Simulation:
+    def __init__(self, config: RunConfig | None = None, **settings: Any) -> None:
+        if config is not None and settings:
+            raise ConfigError("give either a RunConfig or keyword settings, not both")
+        self.config = config or RunConfig.build(**settings)
+        self.agent_model: Model = agent_model(self.config.agent_model, latency=self.config.model_latency_s)
+        self.user_model: Model = user_model(self.config.user_model, latency=self.config.model_latency_s)
+        check_judge_model(self.config.judge_model)
+        if self.config.monitor == "enforce":
+            raise ConfigError("--monitor enforce needs policy files, which this version does not read yet; "
+                              "use observe or off")
+        stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + f"{time.time_ns() % 10**6:06d}"
+        self.run_id = self.config.run_id or stamp
+        self.directory = self.config.runs_dir / self.run_id
+        self._cancel: anyio.CancelScope | None = None
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        """Stop starting conversations and cancel those in flight; they are recorded as ``cancelled``."""
+        self.cancelled = True
+        if self._cancel is not None:
+            self._cancel.cancel()
+
+    async def run(self) -> RunOutcome:
+        config = self.config
+        done = self._prepare_directory()
+        started = time.monotonic()
+        async with AsyncExitStack() as stack:
+            orgs: dict[str, OrgHandle] = {}
+            for org in config.orgs:
+                orgs[org] = await open_org(stack, org, seed=config.seed, scale=config.scale,
+                                           max_concurrency=min(64, config.concurrency))
+            tasks = await load_run_tasks(config, {org: handle.db for org, handle in orgs.items()})
+            if not (self.directory / "tasks.jsonl").exists():
+                await anyio.to_thread.run_sync(save_tasks, self.directory / "tasks.jsonl", tasks)
+            specs = [spec for spec in plan(tasks, config) if spec.conversation_id not in done]
+            self._write_run_json(started_at=datetime.now(UTC), planned=len(specs) + len(done), tasks=len(tasks))
+            bus = MemoryBus(self.run_id)
+            results, stats = await self._converse(bus, orgs, {t.id: t for t in tasks}, specs)
+        everything = read_results(self.directory)
+        outcome = RunOutcome(run_id=self.run_id, directory=self.directory, results=everything,
+                             summary=summarize(everything, epochs=config.epochs), planned=len(specs) + len(done),
+                             cancelled=self.cancelled, wall_s=time.monotonic() - started, bus=stats,
+                             skipped=len(done))
+        self._write_run_json(ended_at=datetime.now(UTC), status="cancelled" if self.cancelled else "complete",
+                             conversations=len(everything), new_conversations=len(results),
+                             mean_reward=outcome.mean_reward, bus=stats._asdict())
+        return outcome
+
+    def _prepare_directory(self) -> set[str]:
+        """Create the run directory; on resume, the conversations already finished (cancelled ones run again)."""
+        results = self.directory / "results.jsonl"
+        if self.directory.exists() and not self.config.resume:
+            raise ConfigError(f"run {self.run_id} already exists in {self.config.runs_dir}; pass --resume to finish "
+                              "it or choose another --run-id")
+        if self.config.resume and not results.exists():
+            raise ConfigError(f"nothing to resume: {results} does not exist")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if not self.config.resume:
+            return set()
+        kept = [r for r in read_results(self.directory) if r.termination_reason != "cancelled"]
+        seen: set[str] = set()
+        unique = [r for r in kept if not (r.conversation_id in seen or seen.add(r.conversation_id))]  # type: ignore[func-returns-value]
+        partial = results.with_suffix(".jsonl.partial")
+        partial.write_text("".join(r.model_dump_json() + "\n" for r in unique), encoding="utf-8")
+        partial.replace(results)
+        return seen
+
+    def _write_run_json(self, **fields: Any) -> None:
+        from importlib.metadata import version
+
+        from crmsim import __version__
+        from crmsim.data import GENERATOR_VERSION
+
+        path = self.directory / "run.json"
+        record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if "run_id" not in record:
+            record.update(run_id=self.run_id, config=self.config.model_dump(mode="json"), seed=self.config.seed,
+                          versions={"crmsim": __version__, "data_generator": GENERATOR_VERSION,
+                                    "python": platform.python_version(),
+                                    **{name: version(name) for name in ("anyio", "aiohttp", "pydantic", "openai")}})
+        for key, value in fields.items():
+            record[key] = value.isoformat() if isinstance(value, datetime) else value
+        partial = path.with_suffix(".json.partial")
+        partial.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        partial.replace(path)
+
+    async def _converse(self, bus: MemoryBus, orgs: dict[str, OrgHandle], tasks: dict[str, Task],
+                        specs: list[ConversationSpec]) -> tuple[list[ConversationResult], BusStats]:
+        config = self.config
+        limits = Limits(max_steps=config.max_steps, max_user_turns=config.max_user_turns, timeout_s=config.timeout_s)
+        with RunProgress(len(specs), enabled=config.progress) as progress:
+            sink = LogSink(bus, self.directory / "events.jsonl")
+            writer = ResultsWriter(bus, self.directory / "results.jsonl", on_result=progress.add)
+            judge = JudgeActor(bus, tasks)
+            monitor = PolicyMonitor(bus) if config.monitor != "off" else None
+            tools = {org: SalesforceToolsActor(bus, org, handle.client) for org, handle in orgs.items()}
+            async with anyio.create_task_group() as services:
+                stops = [await services.start(_service, actor) for actor in (sink, writer, judge)]
+                if monitor is not None:
+                    stops.append(await services.start(_service, monitor))
+                stops.extend([await services.start(_service, actor) for actor in tools.values()])
+                with structlog.contextvars.bound_contextvars(run_id=self.run_id):
+                    await self._workers(bus, orgs, limits, specs)
+                # Close in dependency order: tools, monitor, judge, results, log (each drains first).
+                for stop in reversed(stops):
+                    await stop()
+            return writer.results, bus.statistics()
+
+    async def _workers(self, bus: MemoryBus, orgs: dict[str, OrgHandle], limits: Limits,
+                       specs: list[ConversationSpec]) -> None:
+        config = self.config
+        send, receive = anyio.create_memory_object_stream[ConversationSpec](config.concurrency)
+
+        async def feed() -> None:
+            async with send:
+                for spec in specs:
+                    await send.send(spec)
+
+        async def work() -> None:
+            async for spec in receive:
+                org = orgs[spec.task.org]
+                conversation = Conversation(spec=spec, bus=bus, run_id=self.run_id, limits=limits,
+                                            agent_model=self.agent_model, user_model=self.user_model,
+                                            schema_prompt=org.schema, tools_address=tools_address(org.org))
+                await conversation.run()
+
+        self._cancel = anyio.CancelScope()
+        if self.cancelled:
+            self._cancel.cancel()
+        with self._cancel:
+            async with receive, anyio.create_task_group() as tg:
+                tg.start_soon(feed)
+                for _ in range(min(config.concurrency, max(len(specs), 1))):
+                    tg.start_soon(work)
+
+
+async def _service(actor: Any, *, task_status: TaskStatus[Any] = anyio.TASK_STATUS_IGNORED) -> None:
+    """Run a shared actor; report a function that closes it and waits until it has drained."""
+    finished = anyio.Event()
+
+    async def stop() -> None:
+        actor.close()
+        await finished.wait()
+
+    async with anyio.create_task_group() as tg:
+        await tg.start(actor.run)
+        task_status.started(stop)
+    finished.set()

@@ -1,0 +1,77 @@
+"""Run summaries: mean reward by org x skill x task type x mode, and pass^k over epochs.
+
+pass^k (tau-bench): for a task tried n times with c successes, the chance that k tries drawn
+without replacement all succeed is C(c, k) / C(n, k); pass^k is its mean over tasks.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from math import comb
+
+from rich.table import Table
+
+from ._results import ConversationResult
+
+GroupKey = tuple[str, ...]
+SUMMARY_KEYS = ("org", "skill", "task_type", "mode")
+
+
+def pass_hat_k(trials: Iterable[tuple[int, int]], k: int) -> float | None:
+    """Mean of C(c, k) / C(n, k) over ``(n, c)`` pairs with n >= k; None when no task has k tries."""
+    values = [comb(c, k) / comb(n, k) for n, c in trials if n >= k]
+    return sum(values) / len(values) if values else None
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    key: GroupKey
+    conversations: int
+    mean_reward: float
+    pass_k: tuple[float | None, ...]
+    reasons: dict[str, int]
+
+
+def summarize(results: Sequence[ConversationResult], *, keys: Sequence[str] = SUMMARY_KEYS,
+              epochs: int | None = None) -> list[SummaryRow]:
+    """One row per group of ``keys`` values, sorted, plus a last row over everything (key ``("all",)``)."""
+    k_max = epochs or max((r.epoch for r in results), default=1)
+    groups: dict[GroupKey, list[ConversationResult]] = defaultdict(list)
+    for result in results:
+        groups[tuple(str(getattr(result, key)) for key in keys)].append(result)
+    rows = [_row(key, items, k_max) for key, items in sorted(groups.items())]
+    if results:
+        rows.append(_row(("all",), list(results), k_max))
+    return rows
+
+
+def _row(key: GroupKey, results: list[ConversationResult], k_max: int) -> SummaryRow:
+    tries: dict[tuple[str, str, str], list[bool]] = defaultdict(list)
+    for result in results:
+        tries[(result.task_id, result.mode, result.persona)].append(result.passed)
+    trials = [(len(t), sum(t)) for t in tries.values()]
+    return SummaryRow(key=key, conversations=len(results),
+                      mean_reward=sum(r.reward for r in results) / len(results),
+                      pass_k=tuple(pass_hat_k(trials, k) for k in range(1, k_max + 1)),
+                      reasons=dict(Counter(r.termination_reason for r in results)))
+
+
+def summary_table(rows: Sequence[SummaryRow], *, keys: Sequence[str] = SUMMARY_KEYS, title: str = "") -> Table:
+    k_max = max((len(row.pass_k) for row in rows), default=1)
+    table = Table(title=title or None, show_lines=False)
+    for key in keys:
+        table.add_column(key)
+    table.add_column("n", justify="right")
+    table.add_column("reward", justify="right")
+    for k in range(1, k_max + 1):
+        table.add_column(f"pass^{k}", justify="right")
+    table.add_column("ended by")
+    for row in rows:
+        cells = list(row.key) + [""] * (len(keys) - len(row.key))
+        passes = [f"{p:.2f}" if p is not None else "-" for p in row.pass_k]
+        reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(row.reasons.items(), key=lambda i: -i[1]))
+        style = "bold" if row.key == ("all",) else None
+        table.add_row(*cells, str(row.conversations), f"{row.mean_reward:.2f}", *passes, reasons, style=style)
+    return table
