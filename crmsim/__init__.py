@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from .runner import RunOutcome
 
 
-def run(**settings: Any) -> RunOutcome:
+def run(**settings: Any) -> "RunOutcome":
     """Run a simulation to the end and return its outcome (results, summary, run directory).
 
     Settings are those of :class:`crmsim.runner.RunConfig` (``orgs``, ``task_types``, ``modes``,
