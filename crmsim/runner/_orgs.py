@@ -27,11 +27,20 @@ class OrgHandle:
     schema: str
 
 
-async def open_org(stack: AsyncExitStack, org: str, *, seed: int, scale: float, max_concurrency: int) -> OrgHandle:
-    """Serve ``org`` from the cache (generating it if missing) until ``stack`` closes."""
+async def open_org(stack: AsyncExitStack, org: str, *, seed: int, scale: float, max_concurrency: int,
+                   salesforce: SalesforceConfig | None = None) -> OrgHandle:
+    """Serve ``org`` from the cache (generating it if missing) until ``stack`` closes.
+
+    With ``salesforce``, connect to that org instead (a real org, or a sandbox served elsewhere);
+    the cached database is still the source of generated tasks.
+    """
     db, generated = await anyio.to_thread.run_sync(lambda: ensure_org(org, seed=seed, scale=scale))
     if generated:
         log.info("org_generated", org=org, db=str(db), seed=seed, scale=scale)
+    if salesforce is not None:
+        client = await stack.enter_async_context(SalesforceClient(salesforce))
+        return OrgHandle(org=org, db=db, url=salesforce.instance_url, client=client,
+                         schema=await schema_prompt(client, org))
     store = open_store(db, org)
     stack.callback(store.close)
     url = await stack.enter_async_context(serve_sandbox(create_app(store)))

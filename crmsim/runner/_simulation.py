@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import platform
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +35,7 @@ from crmsim.actors import (
 from crmsim.bus import BusStats, MemoryBus
 from crmsim.errors import ConfigError
 from crmsim.models import Model, agent_model, check_judge_model, user_model
+from crmsim.salesforce import SalesforceConfig
 from crmsim.tasks import Task, save_tasks
 
 from ._config import RunConfig
@@ -82,10 +83,17 @@ def plan(tasks: Sequence[Task], config: RunConfig) -> list[ConversationSpec]:
 
 
 class Simulation:
-    def __init__(self, config: RunConfig | None = None, **settings: Any) -> None:
+    def __init__(self, config: RunConfig | None = None, *,
+                 salesforce: Mapping[str, SalesforceConfig] | None = None, **settings: Any) -> None:
+        """``salesforce``: per org, an org to use instead of starting the embedded sandbox."""
         if config is not None and settings:
             raise ConfigError("give either a RunConfig or keyword settings, not both")
         self.config = config or RunConfig.build(**settings)
+        self.salesforce = dict(salesforce or {})
+        unknown = sorted(set(self.salesforce) - set(self.config.orgs))
+        if unknown:
+            raise ConfigError(f"salesforce settings for {', '.join(unknown)}, which the run does not use "
+                              f"(orgs: {', '.join(self.config.orgs)})")
         self.agent_model: Model = agent_model(self.config.agent_model, latency=self.config.model_latency_s)
         self.user_model: Model = user_model(self.config.user_model, latency=self.config.model_latency_s)
         check_judge_model(self.config.judge_model)
@@ -112,7 +120,8 @@ class Simulation:
             orgs: dict[str, OrgHandle] = {}
             for org in config.orgs:
                 orgs[org] = await open_org(stack, org, seed=config.seed, scale=config.scale,
-                                           max_concurrency=min(64, config.concurrency))
+                                           max_concurrency=min(64, config.concurrency),
+                                           salesforce=self.salesforce.get(org))
             tasks = await load_run_tasks(config, {org: handle.db for org, handle in orgs.items()})
             if not (self.directory / "tasks.jsonl").exists():
                 await anyio.to_thread.run_sync(save_tasks, self.directory / "tasks.jsonl", tasks)

@@ -54,7 +54,10 @@ class Toolbox:
         return await self.tool.execute(statement)
 
     async def records(self, statement: str) -> list[dict[str, Any]]:
-        """Run SOQL/SOSL through the tool and parse the observation; errors raise ToolError."""
+        """Run SOQL/SOSL through the tool and parse the observation; errors raise ToolError.
+
+        Solvers treat the records as read-only (the built-in reference agent shares them between
+        the replays of one conversation)."""
         observation = await self.execute(statement)
         try:
             parsed = json.loads(observation)
