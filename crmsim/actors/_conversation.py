@@ -138,6 +138,8 @@ class Conversation:
         finally:
             self.bus.close_inbox(self.address("agent"))
             self.bus.close_inbox(self.address("user"))
+            agent_inbox.close()
+            user_inbox.close()
             ending = self.ending or Ending(Termination.CANCELLED, self.last_agent_message)
             with anyio.CancelScope(shield=True):
                 await self.send("runner", "*", ConversationEnded(

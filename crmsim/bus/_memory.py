@@ -81,25 +81,32 @@ class MemoryBus(Bus):
                 self._undeliverable += 1
                 log.warning("undeliverable", recipient=envelope.recipient, kind=envelope.kind,
                             conversation_id=cid, seq=seq)
-            else:
-                await self._put(inbox, envelope)
+            elif not await self._put(inbox, envelope):
+                self._undeliverable += 1
+                log.warning("undeliverable", recipient=envelope.recipient, kind=envelope.kind,
+                            conversation_id=cid, seq=seq, why="the inbox closed")
         kind = envelope.payload.kind
-        for tap in tuple(self._taps.values()):
-            if tap.kinds is None or kind in tap.kinds:
-                await self._put(tap.stream, envelope)
+        for name, tap in tuple(self._taps.items()):
+            if (tap.kinds is None or kind in tap.kinds) and not await self._put(tap.stream, envelope):
+                log.error("tap_reader_gone", tap=name, kind=kind, conversation_id=cid, seq=seq)
         return envelope
 
-    async def _put(self, stream: MemoryObjectSendStream[Envelope], envelope: Envelope) -> None:
+    async def _put(self, stream: MemoryObjectSendStream[Envelope], envelope: Envelope) -> bool:
+        """Deliver one copy, waiting while the buffer is full; False when the reader has gone."""
         try:
-            stream.send_nowait(envelope)
-        except anyio.WouldBlock:
-            self._max_depth = max(self._max_depth, stream.statistics().current_buffer_used)
-            await stream.send(envelope)
-        else:
-            depth = stream.statistics().current_buffer_used
-            if depth > self._max_depth:
-                self._max_depth = depth
+            try:
+                stream.send_nowait(envelope)
+            except anyio.WouldBlock:
+                self._max_depth = max(self._max_depth, stream.statistics().current_buffer_used)
+                await stream.send(envelope)
+            else:
+                depth = stream.statistics().current_buffer_used
+                if depth > self._max_depth:
+                    self._max_depth = depth
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            return False
         self._delivered += 1
+        return True
 
     def forget(self, conversation_id: str) -> None:
         self._seq.pop(conversation_id, None)
