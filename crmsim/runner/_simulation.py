@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import platform
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -84,12 +84,15 @@ def plan(tasks: Sequence[Task], config: RunConfig) -> list[ConversationSpec]:
 
 class Simulation:
     def __init__(self, config: RunConfig | None = None, *,
-                 salesforce: Mapping[str, SalesforceConfig] | None = None, **settings: Any) -> None:
-        """``salesforce``: per org, an org to use instead of starting the embedded sandbox."""
+                 salesforce: Mapping[str, SalesforceConfig] | None = None,
+                 on_result: Callable[[ConversationResult], None] | None = None, **settings: Any) -> None:
+        """``salesforce``: per org, an org to use instead of starting the embedded sandbox.
+        ``on_result``: called with each conversation's result as soon as it is scored."""
         if config is not None and settings:
             raise ConfigError("give either a RunConfig or keyword settings, not both")
         self.config = config or RunConfig.build(**settings)
         self.salesforce = dict(salesforce or {})
+        self.on_result = on_result
         unknown = sorted(set(self.salesforce) - set(self.config.orgs))
         if unknown:
             raise ConfigError(f"salesforce settings for {', '.join(unknown)}, which the run does not use "
@@ -183,7 +186,7 @@ class Simulation:
         limits = Limits(max_steps=config.max_steps, max_user_turns=config.max_user_turns, timeout_s=config.timeout_s)
         with RunProgress(len(specs), enabled=config.progress) as progress:
             sink = LogSink(bus, self.directory / "events.jsonl")
-            writer = ResultsWriter(bus, self.directory / "results.jsonl", on_result=progress.add)
+            writer = ResultsWriter(bus, self.directory / "results.jsonl", on_result=self._result_callback(progress))
             judge = JudgeActor(bus, tasks)
             monitor = PolicyMonitor(bus) if config.monitor != "off" else None
             tools = {org: SalesforceToolsActor(bus, org, handle.client) for org, handle in orgs.items()}
@@ -198,6 +201,16 @@ class Simulation:
                 for stop in reversed(stops):
                     await stop()
             return writer.results, bus.statistics()
+
+    def _result_callback(self, progress: RunProgress) -> Callable[[ConversationResult], None]:
+        if self.on_result is None:
+            return progress.add
+        user_callback = self.on_result
+
+        def both(result: ConversationResult) -> None:
+            progress.add(result)
+            user_callback(result)
+        return both
 
     async def _workers(self, bus: MemoryBus, orgs: dict[str, OrgHandle], limits: Limits,
                        specs: list[ConversationSpec]) -> None:

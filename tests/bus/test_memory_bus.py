@@ -107,22 +107,20 @@ async def test_forget_restarts_a_conversations_counter_only() -> None:
     assert (await bus.send(envelope("b"))).seq == 2
 
 
-async def test_send_stamps_ts_and_returns_the_stamped_envelope() -> None:
-    bus = MemoryBus()
+async def test_send_stamps_ts_and_returns_the_stamped_envelope(opened: Opened) -> None:
+    inbox = opened.inbox("x")
     before = time.time()
-    original = envelope(recipient="x")
-    inbox = bus.open_inbox("x")
-    stamped = await bus.send(original)
+    stamped = await opened.bus.send(envelope(recipient="x"))
     after = time.time()
     assert stamped.seq == 1
     assert before <= stamped.ts <= after
-    received = inbox.receive_nowait()  # type: ignore[attr-defined]
-    assert (received.seq, received.ts) == (stamped.seq, stamped.ts)
+    received = drain(inbox)
+    assert [(e.seq, e.ts) for e in received] == [(stamped.seq, stamped.ts)]
 
 
-async def test_inbox_gets_only_its_own_envelopes() -> None:
-    bus = MemoryBus()
-    agent, user = bus.open_inbox("agent/c1"), bus.open_inbox("user/c1")
+async def test_inbox_gets_only_its_own_envelopes(opened: Opened) -> None:
+    bus = opened.bus
+    agent, user = opened.inbox("agent/c1"), opened.inbox("user/c1")
     await bus.send(envelope(recipient="agent/c1", payload=UserMessage(content="q", turn=1)))
     await bus.send(envelope(recipient="user/c1", payload=AgentMessage(content="a", step=1)))
     await bus.send(envelope(recipient=BROADCAST))
@@ -131,12 +129,12 @@ async def test_inbox_gets_only_its_own_envelopes() -> None:
     assert bus.statistics().undeliverable == 0
 
 
-async def test_taps_see_copies_of_the_kinds_they_ask_for() -> None:
-    bus = MemoryBus()
-    inbox = bus.open_inbox("tools/b2b")
-    everything = bus.tap("log")
-    calls = bus.tap("calls", kinds=["tool_call"])
-    chat = bus.tap("chat", kinds={"user_message", "agent_message"})
+async def test_taps_see_copies_of_the_kinds_they_ask_for(opened: Opened) -> None:
+    bus = opened.bus
+    inbox = opened.inbox("tools/b2b")
+    everything = opened.tap("log")
+    calls = opened.tap("calls", kinds=["tool_call"])
+    chat = opened.tap("chat", kinds={"user_message", "agent_message"})
     await bus.send(envelope(recipient="tools/b2b", payload=ToolCall(statement="SELECT Id FROM Account", step=1)))
     await bus.send(envelope(payload=UserMessage(content="q", turn=1)))
     await bus.send(envelope(payload=AgentMessage(content="a", step=2)))
@@ -151,40 +149,38 @@ async def test_taps_see_copies_of_the_kinds_they_ask_for() -> None:
     assert bus.statistics().delivered == 2 + 4 + 2 + 2
 
 
-async def test_tap_with_no_kinds_sees_nothing() -> None:
-    bus = MemoryBus()
-    none = bus.tap("none", kinds=())
-    await bus.send(envelope())
+async def test_tap_with_no_kinds_sees_nothing(opened: Opened) -> None:
+    none = opened.tap("none", kinds=())
+    await opened.bus.send(envelope())
     assert drain(none) == []
 
 
 @pytest.mark.parametrize("kinds", [["tool_call", "tool_calls"], ["Tool_Call"], "tool_call"])
-def test_unknown_tap_kinds_are_rejected(kinds: list[str] | str) -> None:
-    bus = MemoryBus()
+def test_unknown_tap_kinds_are_rejected(opened: Opened, kinds: list[str] | str) -> None:
     with pytest.raises(ValueError, match="unknown envelope kinds") as info:
-        bus.tap("t", kinds=kinds)
+        opened.tap("t", kinds=kinds)
     assert all(kind in str(info.value) for kind in KINDS)
-    bus.tap("t", kinds=["tool_call"])  # the failed attempt did not take the name
+    opened.tap("t", kinds=["tool_call"])  # the failed attempt did not take the name
 
 
-def test_duplicate_names_are_rejected_until_closed() -> None:
-    bus = MemoryBus()
-    bus.open_inbox("agent/c1")
+def test_duplicate_names_are_rejected_until_closed(opened: Opened) -> None:
+    bus = opened.bus
+    opened.inbox("agent/c1")
     with pytest.raises(ValueError, match="agent/c1"):
-        bus.open_inbox("agent/c1")
-    bus.tap("log")
+        opened.inbox("agent/c1")
+    opened.tap("log")
     with pytest.raises(ValueError, match="log"):
-        bus.tap("log", kinds=["scored"])
-    bus.open_inbox("log")  # inboxes and taps are separate namespaces
+        opened.tap("log", kinds=["scored"])
+    opened.inbox("log")  # inboxes and taps are separate namespaces
     bus.close_inbox("agent/c1")
     bus.close_tap("log")
-    bus.open_inbox("agent/c1")
-    bus.tap("log")
+    opened.inbox("agent/c1")
+    opened.tap("log")
 
 
-async def test_send_to_a_missing_inbox_is_counted_and_logged() -> None:
-    bus = MemoryBus()
-    log = bus.tap("log")
+async def test_send_to_a_missing_inbox_is_counted_and_logged(opened: Opened) -> None:
+    bus = opened.bus
+    log = opened.tap("log")
     with structlog.testing.capture_logs() as logs:
         sent = await bus.send(envelope("c9", recipient="agent/c9", payload=UserMessage(content="q", turn=1)))
     assert bus.statistics().undeliverable == 1
@@ -193,39 +189,36 @@ async def test_send_to_a_missing_inbox_is_counted_and_logged() -> None:
     assert drain(log) == [sent]  # taps still see it
 
 
-async def test_send_to_a_closed_inbox_is_undeliverable() -> None:
-    bus = MemoryBus()
-    bus.open_inbox("user/c1")
-    bus.close_inbox("user/c1")
+async def test_send_to_a_closed_inbox_is_undeliverable(opened: Opened) -> None:
+    opened.inbox("user/c1")
+    opened.bus.close_inbox("user/c1")
     with structlog.testing.capture_logs() as logs:
-        await bus.send(envelope(recipient="user/c1"))
-    assert bus.statistics().undeliverable == 1
+        await opened.bus.send(envelope(recipient="user/c1"))
+    assert opened.bus.statistics().undeliverable == 1
     assert [entry["event"] for entry in logs] == ["undeliverable"]
 
 
-async def test_a_full_tap_makes_send_wait() -> None:
-    bus = MemoryBus()
-    bus.tap("slow", max_buffer=2)
+async def test_a_full_tap_makes_send_wait(opened: Opened) -> None:
+    opened.tap("slow", max_buffer=2)
     with anyio.fail_after(1):
-        await bus.send(envelope())
-        await bus.send(envelope())
+        await opened.bus.send(envelope())
+        await opened.bus.send(envelope())
     with anyio.move_on_after(0.2) as scope:
-        await bus.send(envelope())
+        await opened.bus.send(envelope())
     assert scope.cancelled_caught, "a third send into a full tap of 2 did not wait"
 
 
-async def test_a_full_inbox_makes_send_wait() -> None:
-    bus = MemoryBus()
-    bus.open_inbox("agent/c1", max_buffer=1)
-    await bus.send(envelope(recipient="agent/c1"))
+async def test_a_full_inbox_makes_send_wait(opened: Opened) -> None:
+    opened.inbox("agent/c1", max_buffer=1)
+    await opened.bus.send(envelope(recipient="agent/c1"))
     with anyio.move_on_after(0.2) as scope:
-        await bus.send(envelope(recipient="agent/c1"))
+        await opened.bus.send(envelope(recipient="agent/c1"))
     assert scope.cancelled_caught
 
 
-async def test_backpressure_loses_nothing_and_keeps_order() -> None:
-    bus = MemoryBus()
-    tap = bus.tap("slow", max_buffer=2)
+async def test_backpressure_loses_nothing_and_keeps_order(opened: Opened) -> None:
+    bus = opened.bus
+    tap = opened.tap("slow", max_buffer=2)
     count = 10
     done = anyio.Event()
 
@@ -238,23 +231,23 @@ async def test_backpressure_loses_nothing_and_keeps_order() -> None:
     async with anyio.create_task_group() as tg:
         tg.start_soon(produce)
         await anyio.sleep(0.1)
-        assert not done.is_set()
+        assert not done.is_set(), "the producer did not wait for the reader"
         stats = bus.statistics()
         assert (stats.sent, stats.delivered, stats.queued, stats.max_depth) == (3, 2, 2, 2)
         with anyio.fail_after(5):
             while len(received) < count:
                 received.append(await tap.receive())
-        await done.wait()
+            await done.wait()
     assert [e.payload.content for e in received] == [f"m{i}" for i in range(count)]  # type: ignore[union-attr]
     assert [e.seq for e in received] == list(range(1, count + 1))
     assert bus.statistics() == BusStats(sent=count, delivered=count, queued=0, max_depth=2, undeliverable=0)
 
 
-async def test_statistics_count_sent_delivered_queued_and_depth() -> None:
-    bus = MemoryBus()
+async def test_statistics_count_sent_delivered_queued_and_depth(opened: Opened) -> None:
+    bus = opened.bus
     assert bus.statistics() == BusStats(0, 0, 0, 0, 0)
-    inbox = bus.open_inbox("a", max_buffer=8)
-    tap = bus.tap("chat", kinds=["agent_message"], max_buffer=8)
+    inbox = opened.inbox("a", max_buffer=8)
+    tap = opened.tap("chat", kinds=["agent_message"], max_buffer=8)
     for _ in range(3):
         await bus.send(envelope(recipient="a"))  # inbox + tap
     await bus.send(envelope(recipient="a", payload=UserMessage(content="q", turn=1)))  # inbox only
@@ -266,9 +259,9 @@ async def test_statistics_count_sent_delivered_queued_and_depth() -> None:
     assert bus.statistics() == BusStats(sent=5, delivered=8, queued=0, max_depth=4, undeliverable=1)
 
 
-async def test_close_inbox_gives_end_of_stream_after_buffered_envelopes() -> None:
-    bus = MemoryBus()
-    inbox = bus.open_inbox("agent/c1")
+async def test_close_inbox_gives_end_of_stream_after_buffered_envelopes(opened: Opened) -> None:
+    bus = opened.bus
+    inbox = opened.inbox("agent/c1")
     first = await bus.send(envelope(recipient="agent/c1"))
     second = await bus.send(envelope(recipient="agent/c1"))
     bus.close_inbox("agent/c1")
@@ -280,9 +273,9 @@ async def test_close_inbox_gives_end_of_stream_after_buffered_envelopes() -> Non
             await inbox.receive()
 
 
-async def test_close_tap_ends_iteration_after_buffered_envelopes() -> None:
-    bus = MemoryBus()
-    tap = bus.tap("log")
+async def test_close_tap_ends_iteration_after_buffered_envelopes(opened: Opened) -> None:
+    bus = opened.bus
+    tap = opened.tap("log")
     sent = [await bus.send(envelope(cid)) for cid in ("a", "b", "a")]
     bus.close_tap("log")
     bus.close_tap("never-opened")
@@ -292,9 +285,8 @@ async def test_close_tap_ends_iteration_after_buffered_envelopes() -> None:
     assert bus.statistics().delivered == 3
 
 
-async def test_close_tap_wakes_a_waiting_reader() -> None:
-    bus = MemoryBus()
-    tap = bus.tap("log")
+async def test_close_tap_wakes_a_waiting_reader(opened: Opened) -> None:
+    tap = opened.tap("log")
     seen: list[Envelope] = []
 
     async def read() -> None:
@@ -304,7 +296,7 @@ async def test_close_tap_wakes_a_waiting_reader() -> None:
     with anyio.fail_after(2):
         async with anyio.create_task_group() as tg:
             tg.start_soon(read)
-            await bus.send(envelope())
+            await opened.bus.send(envelope())
             await anyio.sleep(0.01)
-            bus.close_tap("log")
+            opened.bus.close_tap("log")
     assert len(seen) == 1

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import anyio
 import pytest
+from run_helpers import SCALE, small_config
 
 import crmsim
 from crmsim.errors import ConfigError
 from crmsim.runner import Simulation, read_results, rescore
 from crmsim.tasks import TASK_TYPES
-
-from run_helpers import SCALE, small_config
 
 
 def _events(directory: Path) -> list[dict]:
@@ -68,7 +67,8 @@ async def test_rescore_reads_the_saved_events(runs_dir: Path) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in spoiled))
     rescored = await rescore(outcome.directory)
     assert [r.reward for r in rescored] == [r.reward for r in outcome.results]
-    origins = Counter(json.loads(line)["origin"] for line in (outcome.directory / "scores.jsonl").read_text().splitlines())
+    lines = (outcome.directory / "scores.jsonl").read_text().splitlines()
+    origins = Counter(json.loads(line)["origin"] for line in lines)
     assert origins == {"run": len(rescored), "rescore": len(rescored)}
 
 
@@ -113,12 +113,12 @@ def test_bad_settings_name_what_is_wrong(runs_dir: Path, settings: dict, message
 
 
 async def test_cancel_records_in_flight_conversations(runs_dir: Path) -> None:
-    simulation = Simulation(small_config(runs_dir, modes=["single", "multi"], concurrency=4, model_latency_s=0.2))
+    first_result = anyio.Event()
+    simulation = Simulation(small_config(runs_dir, modes=["single", "multi"], concurrency=4, model_latency_s=0.2),
+                            on_result=lambda result: first_result.set())
 
     async def cancel_soon() -> None:
-        while not (simulation.directory / "results.jsonl").exists() or not (
-                simulation.directory / "results.jsonl").read_text():
-            await anyio.sleep(0.05)
+        await first_result.wait()
         simulation.cancel()
 
     async with anyio.create_task_group() as tg:
