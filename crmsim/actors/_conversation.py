@@ -138,10 +138,10 @@ class Conversation:
         finally:
             self.bus.close_inbox(self.address("agent"))
             self.bus.close_inbox(self.address("user"))
-            agent_inbox.close()
-            user_inbox.close()
             ending = self.ending or Ending(Termination.CANCELLED, self.last_agent_message)
             with anyio.CancelScope(shield=True):
+                await agent_inbox.aclose()
+                await user_inbox.aclose()
                 await self.send("runner", "*", ConversationEnded(
                     reason=ending.reason.value, answer=ending.answer, steps=self.steps, user_turns=self.user_turns,
                     duration_s=round(time.perf_counter() - started, 6), error=ending.error))
