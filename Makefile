@@ -2,7 +2,7 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-ORG ?= b2b
+RUN_ARGS ?=
 
 .PHONY: run test check clean
 
@@ -19,9 +19,9 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
-# Until the runtime lands, the main job is the embedded sandbox: seed the org, then serve it.
+# The main job: both orgs on the embedded sandbox, all 22 task types, single- and multi-turn, built-in models.
 run: $(VENV)/.installed
-	$(BIN)/crmsim sandbox serve --org $(ORG)
+	$(BIN)/crmsim run $(RUN_ARGS)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)

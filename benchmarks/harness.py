@@ -69,6 +69,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 from crmsim.logs import configure_logging
 from crmsim.runner import RunConfig, Simulation
@@ -191,7 +192,7 @@ async def lag_sampler(samples: list[float]) -> None:
 async def measured_run(simulation: Simulation, lags: list[float]) -> dict[str, Any]:
     async with anyio.create_task_group() as tg:
         tg.start_soon(lag_sampler, lags)
-        await anyio.sleep(0)
+        await anyio.lowlevel.checkpoint()
         started_unix, started, cpu = time.time(), time.perf_counter(), time.process_time()
         outcome = await simulation.run()
         wall, cpu = time.perf_counter() - started, time.process_time() - cpu
