@@ -374,13 +374,9 @@ _SF_SETTINGS = ("instance_url", "login_url", "client_id", "client_secret", "user
 
 
 def _sf(args: argparse.Namespace) -> int:
-    import structlog
 
     config = _sf_config(args)
     log_stream = _configure_logs(args, default_level="warning")
-    # A command runs a handful of requests: nothing to gain from pinning loggers to this
-    # configuration, and in-process callers (tests) configure logging again afterwards.
-    structlog.configure(cache_logger_on_first_use=False)
     try:
         try:
             answer = asyncio.run(_sf_call(args, config))

@@ -56,6 +56,6 @@ def configure_logging(*, level: str = "info", file: str | Path | TextIO | None =
         ],
         wrapper_class=structlog.make_filtering_bound_logger(getattr(logging, level.upper())),
         logger_factory=structlog.WriteLoggerFactory(file=stream),
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=False,  # True would pin module loggers to one configuration for good
     )
     return stream
