@@ -45,6 +45,7 @@ Targets (issue): at N=2000, C=500, S=1.0: efficiency >= 0.9 (aim 0.95), loop lag
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import gc
 import heapq
@@ -180,18 +181,87 @@ class RssSampler:
         self.peak_kb = max(self.peak_kb, status_kb("VmRSS"))
 
 
+class GcPauses:
+    """Duration of every garbage collection, per generation, via ``gc.callbacks``."""
+
+    def __init__(self) -> None:
+        self.pauses: dict[int, list[float]] = defaultdict(list)
+        self._started = 0.0
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        else:
+            self.pauses[info["generation"]].append(time.perf_counter() - self._started)
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    def summary(self) -> dict[str, Any]:
+        return {f"gen{g}": {"count": len(p), "total_ms": round(1e3 * sum(p), 1), "max_ms": round(1e3 * max(p), 1)}
+                for g, p in sorted(self.pauses.items())}
+
+
+class StallWatchdog:
+    """A thread that, when the event loop has not ticked for ``threshold`` s, samples its stack.
+
+    The lag sampler ticks every 10 ms; a stall is a gap longer than ``threshold``. Each stall is
+    sampled every 10 ms while it lasts; the innermost crmsim frame (and the innermost frame) of each
+    sample are counted, which shows what runs on the loop when it stalls.
+    """
+
+    def __init__(self, threshold: float = 0.05) -> None:
+        self.threshold = threshold
+        self.heartbeat = time.perf_counter()
+        self.samples: Counter[str] = Counter()
+        self._main = threading.main_thread().ident
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="stall-watchdog", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.01):
+            if time.perf_counter() - self.heartbeat < self.threshold:
+                continue
+            frame = sys._current_frames().get(self._main)  # noqa: SLF001 - sampling the loop thread
+            ours, innermost = None, None
+            while frame is not None:
+                where = f"{frame.f_code.co_filename.rsplit('site-packages/', 1)[-1]}:{frame.f_code.co_name}"
+                innermost = innermost or where
+                if ours is None and "/crmsim/" in frame.f_code.co_filename:
+                    ours = where.rsplit("/main/", 1)[-1]
+                frame = frame.f_back
+            self.samples[f"{ours} <- in {innermost}"] += 1
+
+    def __enter__(self) -> StallWatchdog:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 # --- the run -----------------------------------------------------------------------------------
 
-async def lag_sampler(samples: list[float]) -> None:
+async def lag_sampler(samples: list[tuple[float, float]], watchdog: StallWatchdog | None) -> None:
+    """(Unix time when the sleep ended, overshoot in seconds), every ~10 ms."""
     while True:
         start = time.perf_counter()
         await anyio.sleep(LAG_INTERVAL)
-        samples.append(time.perf_counter() - start - LAG_INTERVAL)
+        now = time.perf_counter()
+        samples.append((time.time(), now - start - LAG_INTERVAL))
+        if watchdog is not None:
+            watchdog.heartbeat = now
 
 
-async def measured_run(simulation: Simulation, lags: list[float]) -> dict[str, Any]:
+async def measured_run(simulation: Simulation, lags: list[tuple[float, float]],
+                       watchdog: StallWatchdog | None) -> dict[str, Any]:
     async with anyio.create_task_group() as tg:
-        tg.start_soon(lag_sampler, lags)
+        tg.start_soon(lag_sampler, lags, watchdog)
         await anyio.lowlevel.checkpoint()
         started_unix, started, cpu = time.time(), time.perf_counter(), time.process_time()
         outcome = await simulation.run()
@@ -221,6 +291,10 @@ def read_events(directory: Path) -> tuple[Counter[str], list[str], float, float]
             elif event["kind"] == "conversation_started":
                 order.append(event["conversation_id"])
     return completions, order, first, last
+
+
+def mode_of(conversation_id: str) -> str:
+    return conversation_id.rsplit(":", 3)[1]
 
 
 def schedule_bound(order: list[str], completions: Counter[str], concurrency: int, latency: float) -> float:
@@ -302,6 +376,8 @@ def main() -> None:
     parser.add_argument("--org", choices=["b2b", "b2c"], default="b2b")
     parser.add_argument("--sandbox", choices=["subprocess", "inprocess"], default="subprocess")
     parser.add_argument("--profile", action="store_true", help="run under cProfile and print own time per area")
+    parser.add_argument("--watchdog", action="store_true",
+                        help="sample the event loop's stack whenever it stalls for more than 50 ms")
     parser.add_argument("--keep", action="store_true", help="keep the run directory")
     args = parser.parse_args()
     configure_logging(level="warning")
@@ -326,16 +402,17 @@ def main() -> None:
         salesforce = {args.org: SalesforceConfig(instance_url=url, max_concurrency=min(64, args.concurrency))}
     try:
         simulation = Simulation(config, salesforce=salesforce)
-        lags: list[float] = []
+        lags: list[tuple[float, float]] = []
         gc.collect()
         rss_before = status_kb("VmRSS")
         hwm_reset = reset_peak_rss()
         sandbox_cpu = process_cpu_s(proc.pid) if proc else 0.0
         profiler = cProfile.Profile() if args.profile else None
-        with RssSampler() as rss:
+        watchdog = StallWatchdog() if args.watchdog else None
+        with RssSampler() as rss, GcPauses() as gc_pauses, watchdog or contextlib.nullcontext():
             if profiler is not None:
                 profiler.enable()
-            run = anyio.run(measured_run, simulation, lags)
+            run = anyio.run(measured_run, simulation, lags, watchdog)
             if profiler is not None:
                 profiler.disable()
         peak_kb = max(rss.peak_kb, status_kb("VmHWM") if hwm_reset else 0)
@@ -354,6 +431,15 @@ def main() -> None:
     ideal = model_s / args.concurrency
     schedule = schedule_bound(order, completions, args.concurrency, args.latency)
     longest = max(completions.values(), default=0) * args.latency
+    # What the order of the queue is worth: the same conversations, multi-turn ones first (known
+    # before the run), and longest first (LPT; needs the lengths, so only a yardstick).
+    multi_first = schedule_bound(sorted(order, key=lambda cid: mode_of(cid) != "multi"), completions,
+                                 args.concurrency, args.latency)
+    lpt = schedule_bound(sorted(order, key=lambda cid: -completions[cid]), completions, args.concurrency,
+                         args.latency)
+    in_run = [lag for ts, lag in lags if first_ts <= ts <= last_ts]
+    all_lags = [lag for _, lag in lags]
+    worst = sorted(lags, key=lambda sample: -sample[1])[:5]
     reasons = Counter(r.termination_reason for r in outcome.results)
     rss_per_conv = (peak_kb - rss_before) / max(1, min(args.concurrency, n))
     figures: dict[str, Any] = {
@@ -366,13 +452,19 @@ def main() -> None:
         "schedule_s": round(schedule, 3),
         "schedule_efficiency": round(schedule / wall, 4) if wall else 0.0,
         "longest_conversation_s": round(longest, 3),
+        "schedule_multi_first_s": round(multi_first, 3),
+        "schedule_longest_first_s": round(lpt, 3),
         "setup_s": round(first_ts - run["started_unix"], 3),
         "conversations_s": round(last_ts - first_ts, 3),
         "teardown_s": round(run["started_unix"] + wall - last_ts, 3),
-        "loop_lag_p50_ms": round(1e3 * percentile(lags, 0.50), 2),
-        "loop_lag_p99_ms": round(1e3 * percentile(lags, 0.99), 2),
-        "loop_lag_max_ms": round(1e3 * max(lags, default=0.0), 2),
-        "lag_samples": len(lags),
+        "loop_lag_p50_ms": round(1e3 * percentile(all_lags, 0.50), 2),
+        "loop_lag_p99_ms": round(1e3 * percentile(all_lags, 0.99), 2),
+        "loop_lag_max_ms": round(1e3 * max(all_lags, default=0.0), 2),
+        "lag_samples": len(all_lags),
+        "loop_lag_p99_conversations_ms": round(1e3 * percentile(in_run, 0.99), 2),
+        "loop_lag_max_conversations_ms": round(1e3 * max(in_run, default=0.0), 2),
+        "worst_lags": [{"at_s": round(ts - run["started_unix"], 2), "ms": round(1e3 * lag, 1)} for ts, lag in worst],
+        "gc": gc_pauses.summary(),
         "rss_before_mb": round(rss_before / 1024, 1),
         "rss_peak_mb": round(peak_kb / 1024, 1),
         "rss_per_conversation_kb": round(rss_per_conv, 1),
@@ -391,8 +483,20 @@ def main() -> None:
     print(f"ideal {ideal:.2f} s (model time / C): efficiency {figures['efficiency']:.3f} "
           f"(target >= {TARGET_EFFICIENCY}); critical-path schedule {schedule:.2f} s "
           f"(longest conversation {longest:.1f} s): schedule efficiency {figures['schedule_efficiency']:.3f}")
+    print(f"the same schedule with multi-turn conversations first: {multi_first:.2f} s; longest first: {lpt:.2f} s")
     print(f"event-loop lag p50 {figures['loop_lag_p50_ms']} ms, p99 {figures['loop_lag_p99_ms']} ms "
-          f"(target <= {TARGET_LAG_P99_MS}), max {figures['loop_lag_max_ms']} ms over {len(lags)} samples")
+          f"(target <= {TARGET_LAG_P99_MS}), max {figures['loop_lag_max_ms']} ms over {len(lags)} samples; "
+          f"between first and last envelope p99 {figures['loop_lag_p99_conversations_ms']} ms, max "
+          f"{figures['loop_lag_max_conversations_ms']} ms; worst at "
+          + ", ".join(f"{w['at_s']} s ({w['ms']} ms)" for w in figures["worst_lags"]))
+    print("garbage collections: " + "; ".join(f"{g} {v['count']} x, {v['total_ms']} ms in all, longest {v['max_ms']} ms"
+                                               for g, v in figures["gc"].items()))
+    if watchdog is not None:
+        stalls = watchdog.samples.most_common(12)
+        figures["stall_samples"] = dict(stalls)
+        print(f"stall samples (loop silent > 50 ms; 10 ms apart): {sum(watchdog.samples.values())}")
+        for where, count in stalls:
+            print(f"  {count:5d}  {where}")
     print(f"RSS {figures['rss_before_mb']} MB before, peak {figures['rss_peak_mb']} MB: "
           f"{rss_per_conv:.0f} kB per conversation in flight")
     print(f"CPU {run['cpu_s']:.2f} s in this process ({figures['cpu_ms_per_conversation']:.2f} ms per conversation, "

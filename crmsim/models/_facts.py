@@ -21,7 +21,8 @@ _SENTENCE = re.compile(r"(?<=[.?!])\s+|\n")
 _ASKING = re.compile(r"\?|\b(?:could|can|would|will)\s+you\b|\b(?:please\s+)?(?:tell|give|provide|share|"
                      r"specify|confirm|clarify|let\s+me\s+know)\b|\bwhich\b|\bwhat\b", re.I)
 _PLACEHOLDERS = {"period": "a certain period", "product": "one of our products", "topic": "a problem I have",
-                 "region": "a certain region", "min_cases": "a minimum number of cases"}
+                 "region": "a certain region", "min_cases": "agents with enough cases",
+                 "purchase_date": "some time ago", "product_kind": "a product"}
 
 
 def is_record_id(value: str) -> bool:
@@ -55,8 +56,15 @@ def vague_opening(task: Task) -> str:
     text = " ".join(kept) if kept else task.query
     for fact in task.held_facts:
         for form in surface_forms(fact):
-            text = re.sub(re.escape(form), placeholder(fact), text, flags=re.I)
+            text = re.sub(_whole(form), placeholder(fact), text, flags=re.I)
     return text.strip()
+
+
+def _whole(form: str) -> str:
+    """A pattern for ``form`` that does not match inside a longer word ("RI" in "right")."""
+    start = r"\b" if form[:1].isalnum() else ""
+    end = r"\b" if form[-1:].isalnum() else ""
+    return f"{start}{re.escape(form)}{end}"
 
 
 def _names_value(piece: str, fact: HeldFact) -> bool:
@@ -74,8 +82,9 @@ def withheld_context(task: Task) -> str:
 
 def is_released(fact: HeldFact, user_texts: Iterable[str]) -> bool:
     """Has the user said this fact (its utterance or its value) in any of ``user_texts``?"""
-    value, utterance = fact.value.lower(), fact.utterance.lower()
-    return any(utterance in text or value in text for text in (t.lower() for t in user_texts))
+    value = re.compile(_whole(fact.value), re.I)
+    utterance = fact.utterance.lower()
+    return any(utterance in text.lower() or value.search(text) for text in user_texts)
 
 
 def asks_something(message: str) -> bool:

@@ -62,7 +62,8 @@ def test_malformed_turn_keeps_its_thought() -> None:
 
 
 def test_format_turn_writes_one_action() -> None:
-    assert format_turn("t", execute="SELECT Id FROM Account") == "<thought>t</thought>\n<execute>SELECT Id FROM Account</execute>"
+    written = format_turn("t", execute="SELECT Id FROM Account")
+    assert written == "<thought>t</thought>\n<execute>SELECT Id FROM Account</execute>"
     assert format_turn("t", respond="None") == "<thought>t</thought>\n<respond>None</respond>"
 
 

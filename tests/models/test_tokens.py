@@ -8,6 +8,7 @@ import random
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -59,8 +60,10 @@ def _prose(chars: int, seed: int) -> str:
     rng = random.Random(seed)
     words = "the customer wrote about an unexpected shutdown of the power manager during a normal shift".split()
     out: list[str] = []
-    while sum(len(w) + 1 for w in out) < chars:
+    size = 0
+    while size < chars:
         out.append(rng.choice(words))
+        size += len(out[-1]) + 1
     return textwrap.fill(" ".join(out), 100)
 
 
@@ -84,7 +87,7 @@ def test_prompt_tokens_add_the_chat_framing() -> None:
     assert count_prompt_tokens([]) == TOKENS_PER_REPLY
 
 
-def test_counting_never_touches_the_network(tmp_path: pytest.TempPathFactory) -> None:
+def test_counting_never_touches_the_network(tmp_path: Path) -> None:
     """In a fresh interpreter with an empty tiktoken cache and every socket connect refused, the
     encoding still loads and counts."""
     code = textwrap.dedent("""
