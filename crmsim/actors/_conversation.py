@@ -90,7 +90,11 @@ class Conversation:
     async def send(self, sender: str, recipient: str, payload: Payload) -> Envelope:
         envelope = Envelope(run_id=self.run_id, conversation_id=self.id, sender=sender, recipient=recipient,
                             payload=payload)
-        return await self.bus.send(envelope)
+        # Shielded: a send cancelled while it waits on a full tap (backpressure) would leave the
+        # envelope in the recipient's inbox but missing from the log and the judge's transcript.
+        with anyio.CancelScope(shield=True):
+            sent = await self.bus.send(envelope)
+        return sent
 
     async def complete(self, role: Role, model: Model, request: CompletionRequest) -> Completion:
         started = time.perf_counter()

@@ -73,11 +73,20 @@ def _names_value(piece: str, fact: HeldFact) -> bool:
     return False
 
 
+_FACT_LINE = re.compile(r"^\s*-\s*([^:\n]{1,60}):\s*(.+)$")
+
+
 def withheld_context(task: Task) -> str:
-    """``context.required`` without the lines that state a held fact (for multi-turn agents)."""
-    forms = [form.lower() for fact in task.held_facts for form in surface_forms(fact) if len(form) >= 4]
-    lines = task.context.required.splitlines()
-    return "\n".join(line for line in lines if not any(form in line.lower() for form in forms))
+    """``context.required`` without the ``- Label: value`` lines whose value states a held fact
+    (for multi-turn agents); policy text that merely resembles a fact stays."""
+    patterns = [re.compile(_whole(form), 0 if len(form) < 4 else re.I)
+                for fact in task.held_facts for form in surface_forms(fact)]
+
+    def states_a_fact(line: str) -> bool:
+        match = _FACT_LINE.match(line)
+        return match is not None and any(p.search(match.group(2)) for p in patterns)
+
+    return "\n".join(line for line in task.context.required.splitlines() if not states_a_fact(line))
 
 
 def is_released(fact: HeldFact, user_texts: Iterable[str]) -> bool:

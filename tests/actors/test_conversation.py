@@ -164,10 +164,10 @@ async def _until_done(actor: Any, done: anyio.Event, *, task_status: TaskStatus[
 
 
 def conversation(bus: Bus, task: Task, agent: Model, user: Model | None = None, *, mode: Mode = "single",
-                 limits: Limits | None = None, cid: str | None = None) -> Conversation:
+                 limits: Limits | None = None, cid: str | None = None, schema: str = SCHEMA) -> Conversation:
     spec = ConversationSpec(cid or f"{task.id}:{mode}:default:1", task, mode, "default", 1)
     return Conversation(spec=spec, bus=bus, run_id=RUN, limits=limits or Limits(), agent_model=agent,
-                        user_model=user or BuiltinUser(), schema_prompt=SCHEMA, tools_address=tools_address("b2b"))
+                        user_model=user or BuiltinUser(), schema_prompt=schema, tools_address=tools_address("b2b"))
 
 
 def assert_lifecycle(recorder: Recorder, cid: str) -> None:
@@ -196,6 +196,14 @@ def handle_time(b2b: GeneratedOrg) -> Task:
 
 
 # -- every termination reason --------------------------------------------------------------------
+
+
+def test_every_reachable_termination_reason_has_a_test() -> None:
+    """A tripwire: a new reason needs a test below. policy_block needs the monitor's enforce mode,
+    which this version does not have."""
+    tested = {Termination.AGENT_ANSWER, Termination.USER_STOP, Termination.MAX_STEPS, Termination.MAX_USER_TURNS,
+              Termination.TIMEOUT, Termination.MODEL_ERROR, Termination.TOOL_ERROR, Termination.CANCELLED}
+    assert set(Termination) - tested == {Termination.POLICY_BLOCK}
 
 
 async def test_agent_answer_in_single_mode(bus: MemoryBus, handle_time: Task) -> None:
@@ -482,6 +490,7 @@ class SlowSink(LogSink):
 async def test_a_slow_log_sink_slows_senders_and_loses_nothing(bus: MemoryBus, b2b: GeneratedOrg,
                                                                client: SalesforceClient, tmp_path: Path) -> None:
     max_buffer, batch = 2, 2
+    recorder = Recorder(bus)
     sink = SlowSink(bus, tmp_path / "events.jsonl", max_buffer=max_buffer, batch=batch)
     tools = SalesforceToolsActor(bus, "b2b", client)
     tasks = [b2b.task(t) for t in (TaskType.HANDLE_TIME, TaskType.LEAD_ROUTING, TaskType.QUOTE_APPROVAL,
@@ -494,23 +503,24 @@ async def test_a_slow_log_sink_slows_senders_and_loses_nothing(bus: MemoryBus, b
         endings.append(await convo.run())
 
     with anyio.fail_after(60):
-        async with running(sink, tools):
+        async with running(recorder, sink, tools):
             async with anyio.create_task_group() as tg:
                 for convo in convos:
                     tg.start_soon(run, convo)
             behind.append(bus.statistics().sent - sink.written)
     stats = bus.statistics()
     assert sorted(e.reason.value for e in endings) == ["agent_answer"] * 4 + ["user_stop"] * 4
-    # The sink never fell more than its buffer plus the batch in hand behind the conversations.
-    assert behind[0] <= max_buffer + batch
-    assert stats.sent > 100
-    assert sink.written == stats.sent
-    assert stats.max_depth >= max_buffer
     lines = (tmp_path / "events.jsonl").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == stats.sent
-    envelopes = [envelope_from_event(json.loads(line)) for line in lines]
+    logged = [envelope_from_event(json.loads(line)) for line in lines]
+    missing = {(e.conversation_id, e.seq, e.kind) for e in recorder.envelopes} - {
+        (e.conversation_id, e.seq, e.kind) for e in logged}
+    assert not missing, f"envelopes missing from the log: {sorted(missing)}"
+    assert sink.written == len(lines) == len(recorder.envelopes) == stats.sent > 100
+    # When the conversations ended, the sink was at most its buffer plus the batch in hand behind them.
+    assert behind[0] <= max_buffer + batch
+    assert stats.max_depth >= max_buffer
     for convo in convos:
-        seqs = [e.seq for e in envelopes if e.conversation_id == convo.id]
+        seqs = [e.seq for e in logged if e.conversation_id == convo.id]
         assert seqs == list(range(1, len(seqs) + 1)), convo.id
 
 
@@ -527,9 +537,7 @@ async def _judged(bus: MemoryBus, b2b: GeneratedOrg, client: SalesforceClient, a
         async with running(recorder, judge, monitor, tools), anyio.create_task_group() as tg:
             for task in tasks:
                 for mode in modes:
-                    convo = conversation(bus, task, agent, mode=mode)
-                    convo.schema_prompt = schema
-                    tg.start_soon(convo.run)
+                    tg.start_soon(conversation(bus, task, agent, mode=mode, schema=schema).run)
     return recorder, judge
 
 

@@ -198,6 +198,40 @@ async def test_send_to_a_closed_inbox_is_undeliverable(opened: Opened) -> None:
     assert [entry["event"] for entry in logs] == ["undeliverable"]
 
 
+async def test_an_inbox_whose_reader_has_gone_is_undeliverable(opened: Opened) -> None:
+    inbox = opened.inbox("agent/c1")
+    inbox.close()  # type: ignore[attr-defined]
+    with structlog.testing.capture_logs() as logs:
+        await opened.bus.send(envelope(recipient="agent/c1"))
+    assert opened.bus.statistics().undeliverable == 1
+    assert [(entry["event"], entry.get("why")) for entry in logs] == [("undeliverable", "the inbox closed")]
+
+
+async def test_a_tap_whose_reader_has_gone_does_not_stop_the_bus(opened: Opened) -> None:
+    inbox = opened.inbox("agent/c1")
+    gone = opened.tap("gone")
+    live = opened.tap("live")
+    gone.close()  # type: ignore[attr-defined]
+    with structlog.testing.capture_logs() as logs:
+        sent = await opened.bus.send(envelope(recipient="agent/c1"))
+    assert drain(inbox) == drain(live) == [sent]
+    assert [(entry["event"], entry["log_level"], entry["tap"]) for entry in logs] == [
+        ("tap_reader_gone", "error", "gone")]
+
+
+async def test_a_sender_waiting_on_a_tap_is_released_when_its_reader_goes(opened: Opened) -> None:
+    tap = opened.tap("slow", max_buffer=1)
+    await opened.bus.send(envelope())
+    with structlog.testing.capture_logs() as logs, anyio.fail_after(2):
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(opened.bus.send, envelope())
+            await anyio.sleep(0.05)
+            assert opened.bus.statistics().sent == 2  # the second send is waiting for room
+            tap.close()  # type: ignore[attr-defined]
+    assert [entry["event"] for entry in logs] == ["tap_reader_gone"]
+    assert opened.bus.statistics().delivered == 1
+
+
 async def test_a_full_tap_makes_send_wait(opened: Opened) -> None:
     opened.tap("slow", max_buffer=2)
     with anyio.fail_after(1):

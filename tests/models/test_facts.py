@@ -76,13 +76,7 @@ def _context_lines_with_values(task: Task) -> list[str]:
     return found
 
 
-_LEAKS_REGION = pytest.mark.xfail(
-    reason="withheld_context ignores held values shorter than 4 characters, so the line "
-           "\"- Lead's region: XX\" stays in the multi-turn context of lead_routing tasks", strict=True)
-
-
-@pytest.mark.parametrize("task_type", [pytest.param(t, marks=_LEAKS_REGION) if t is TaskType.LEAD_ROUTING else t
-                                       for t in TaskType], ids=lambda t: t.value)
+@pytest.mark.parametrize("task_type", list(TaskType), ids=lambda t: t.value)
 def test_withheld_context_drops_the_lines_carrying_held_values(generated_tasks: list[Task],
                                                               task_type: TaskType) -> None:
     for task in _of_type(generated_tasks, task_type):
@@ -96,8 +90,6 @@ def test_withheld_context_drops_the_lines_carrying_held_values(generated_tasks: 
         assert any(line.startswith("- Today's date:") for line in withheld), task.id
 
 
-@pytest.mark.xfail(reason="withheld_context drops the general 'An agent manages a case when ...' policy line of "
-                          "handle_time tasks because it quotes the min_cases utterance as an example", strict=True)
 def test_withheld_context_keeps_policy_lines_that_state_no_held_value(generated_tasks: list[Task]) -> None:
     for task in _of_type(generated_tasks, TaskType.HANDLE_TIME):
         kept = set(withheld_context(task).splitlines())
