@@ -25,20 +25,31 @@ Figures
   - ideal_s = model time / C (the headline definition); efficiency = ideal_s / wall_s;
   - schedule_s: the critical-path bound. A conversation's completions are sequential, so the run
     can not finish before a zero-overhead replay of the same queue: each conversation takes
-    (its completions) x S, conversations start in plan order as soon as one of the C slots is free
-    (greedy list schedule, the runner's worker pool). schedule_efficiency = schedule_s / wall_s;
+    (its completions) x S, conversations start in the order they started in the run as soon as one
+    of the C slots is free (greedy list schedule, like the runner's worker pool);
+    schedule_efficiency = schedule_s / wall_s. The same bound is also given for the same
+    conversations queued multi-turn first, longest (mode, task type) first and longest first, to
+    show what the order of the queue is worth;
   - loop_lag_*: a task in the same event loop sleeps 10 ms repeatedly and records the overshoot;
+    garbage-collector pauses per generation are recorded too (``gc.callbacks``);
   - rss_per_conversation_kb: (peak RSS during the run - RSS before it) / min(C, N); the peak is the
     larger of VmRSS sampled every 20 ms by a thread and VmHWM (reset before the run via
-    /proc/self/clear_refs where allowed);
+    /proc/self/clear_refs where allowed). Per-process costs paid during the run (the tiktoken
+    encoding, ~40 MB; caches) are in it;
   - cpu: this process's CPU time during the run, per conversation and per completion; the
     sandbox subprocess's CPU time likewise.
-``--profile`` runs the same thing under cProfile (slower; timings then are not the headline) and
-prints own time (tottime) per area in ms of event-loop CPU per conversation.
+``--order longest-first`` first runs one task per type in both modes with no latency (a pilot),
+then queues the tasks longest type first, each multi-turn then single-turn: what a plan ordered by
+expected length would give (the pilot also warms per-process caches, so RSS before is higher).
+``--profile`` runs the same thing under cProfile (about twice the CPU; timings then are not the
+headline) and prints own time (tottime) per area in ms of event-loop CPU per conversation; time
+in builtins and the standard library goes to the area of its caller, time waiting in epoll is
+left out. ``--watchdog`` samples the loop thread's stack whenever the loop stalls for 50 ms.
 The last line printed is one JSON object with every figure.
 
 Run: .venv/bin/python benchmarks/harness.py --conversations 100 --concurrency 50 --latency 0.2
-     [--org b2b] [--sandbox subprocess|inprocess] [--profile] [--keep]
+     [--org b2b] [--sandbox subprocess|inprocess] [--order plan|longest-first] [--profile]
+     [--watchdog] [--keep]
 Targets (issue): at N=2000, C=500, S=1.0: efficiency >= 0.9 (aim 0.95), loop lag p99 <= 20 ms.
 """
 
@@ -100,6 +111,22 @@ def choose_tasks(org: str, conversations: int) -> tuple[list[Task], int]:
     wanted = math.ceil(conversations / len(MODES))
     epochs = math.ceil(wanted / len(mixed))
     return mixed[:math.ceil(wanted / epochs)], epochs
+
+
+def pilot_lengths(org: str, tasks: list[Task], salesforce: dict[str, SalesforceConfig] | None,
+                  folder: Path) -> dict[str, int]:
+    """Completions of one conversation per mode for the first task of each type, run with no latency."""
+    firsts = list({t.task_type.value: t for t in reversed(tasks)}.values())
+    save_tasks(folder / "tasks.jsonl", firsts)
+    config = RunConfig.build(orgs=[org], tasks_file=folder / "tasks.jsonl", modes=list(MODES), concurrency=64,
+                             progress=False, runs_dir=folder, run_id="pilot")
+    outcome = anyio.run(Simulation(config, salesforce=salesforce).run)
+    completions, _, _, _ = read_events(outcome.directory)
+    type_of = {t.id: t.task_type.value for t in firsts}
+    lengths: Counter[str] = Counter()
+    for cid, count in completions.items():
+        lengths[type_of[cid.rsplit(":", 3)[0]]] += count
+    return dict(lengths)
 
 
 # --- sandbox -----------------------------------------------------------------------------------
@@ -186,6 +213,7 @@ class GcPauses:
 
     def __init__(self) -> None:
         self.pauses: dict[int, list[float]] = defaultdict(list)
+        self.collected: Counter[int] = Counter()
         self._started = 0.0
 
     def _callback(self, phase: str, info: dict[str, int]) -> None:
@@ -193,6 +221,7 @@ class GcPauses:
             self._started = time.perf_counter()
         else:
             self.pauses[info["generation"]].append(time.perf_counter() - self._started)
+            self.collected[info["generation"]] += info["collected"]
 
     def __enter__(self) -> GcPauses:
         gc.callbacks.append(self._callback)
@@ -202,7 +231,8 @@ class GcPauses:
         gc.callbacks.remove(self._callback)
 
     def summary(self) -> dict[str, Any]:
-        return {f"gen{g}": {"count": len(p), "total_ms": round(1e3 * sum(p), 1), "max_ms": round(1e3 * max(p), 1)}
+        return {f"gen{g}": {"count": len(p), "total_ms": round(1e3 * sum(p), 1), "max_ms": round(1e3 * max(p), 1),
+                            "collected": self.collected[g]}
                 for g, p in sorted(self.pauses.items())}
 
 
@@ -309,8 +339,9 @@ def schedule_bound(order: list[str], completions: Counter[str], concurrency: int
 # --- profile -----------------------------------------------------------------------------------
 
 AREAS: list[tuple[str, tuple[str, ...]]] = [
-    ("reference model replay", ("crmsim/models/_builtin_agents", "crmsim/models/_react", "crmsim/models/_facts",
-                                "crmsim/models/_builtin_user", "crmsim/tasks/", "crmsim/actors/_prompt")),
+    ("built-in models (reference replay, user)", (
+        "crmsim/models/_builtin_agents", "crmsim/models/_react", "crmsim/models/_facts", "crmsim/models/_builtin_user",
+        "crmsim/tasks/", "crmsim/actors/_prompt")),
     ("token counting", ("crmsim/models/_tokens", "tiktoken")),
     ("tool client", ("crmsim/salesforce/", "crmsim/actors/_tools", "aiohttp", "tenacity", "yarl", "multidict",
                      "propcache", "aiohappyeyeballs", "frozenlist", "aiosignal")),
@@ -333,8 +364,12 @@ NEUTRAL = ("~", "json/", "re/", "/re.py", "functools", "dataclasses", "typing", 
            "hashlib", "string", "textwrap", "unicodedata")
 
 
-def area_of(filename: str) -> str | None:
-    path = filename.replace("\\", "/")
+def area_of(func: tuple[str, int, str]) -> str | None:
+    path = func[0].replace("\\", "/")
+    if path == "~" and "_socket.socket" in func[2]:
+        return "sockets (tool client's HTTP)"
+    if path == "~" and "select.epoll" in func[2]:
+        return "epoll"
     for name, patterns in AREAS:
         if any(p in path for p in patterns):
             return name
@@ -349,14 +384,14 @@ def split_by_area(stats: pstats.Stats) -> dict[str, float]:
     totals: dict[str, float] = defaultdict(float)
 
     def attribute(func: Any, seconds: float, depth: int) -> None:
-        area = area_of(func[0])
+        area = area_of(func)
         if area is not None:
             totals[area] += seconds
             return
         callers = raw.get(func, (0, 0, 0, 0, {}))[4]
         edge_total = sum(edge[2] for edge in callers.values())
         if depth >= 6 or not callers or edge_total <= 0:
-            totals[f"unattributed {func[2] if func[0] == '~' else func[0].rsplit('/', 1)[-1]}"[:60]] += seconds
+            totals["other (stdlib, builtins)"] += seconds
             return
         for caller, edge in callers.items():
             attribute(caller, seconds * edge[2] / edge_total, depth + 1)
@@ -368,91 +403,81 @@ def split_by_area(stats: pstats.Stats) -> dict[str, float]:
 
 # --- main --------------------------------------------------------------------------------------
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--conversations", "-n", type=int, default=100)
-    parser.add_argument("--concurrency", "-c", type=int, default=50)
-    parser.add_argument("--latency", "-s", type=float, default=0.2, help="seconds per completion")
-    parser.add_argument("--org", choices=["b2b", "b2c"], default="b2b")
-    parser.add_argument("--sandbox", choices=["subprocess", "inprocess"], default="subprocess")
-    parser.add_argument("--profile", action="store_true", help="run under cProfile and print own time per area")
-    parser.add_argument("--watchdog", action="store_true",
-                        help="sample the event loop's stack whenever it stalls for more than 50 ms")
-    parser.add_argument("--keep", action="store_true", help="keep the run directory")
-    args = parser.parse_args()
-    configure_logging(level="warning")
-
-    tasks, epochs = choose_tasks(args.org, args.conversations)
-    tmp = Path(tempfile.mkdtemp(prefix="crmsim-harness-"))
-    tasks_file = tmp / "tasks.jsonl"
-    save_tasks(tasks_file, tasks)
-    config = RunConfig.build(orgs=[args.org], tasks_file=tasks_file, modes=list(MODES), epochs=epochs,
-                             concurrency=args.concurrency, model_latency_s=args.latency, progress=False,
-                             runs_dir=tmp / "runs", run_id="bench")
-    planned = len(tasks) * len(MODES) * epochs
-    types = Counter(t.task_type.value for t in tasks)
-    print(f"{planned} conversations ({len(tasks)} tasks of {len(types)} types x {len(MODES)} modes x {epochs} "
-          f"epoch(s)), concurrency {args.concurrency}, {args.latency:g} s per completion, org {args.org}, "
-          f"sandbox {args.sandbox}{', cProfile on' if args.profile else ''}")
-
-    proc = None
-    salesforce = None
-    if args.sandbox == "subprocess":
-        proc, url = start_sandbox(args.org)
-        salesforce = {args.org: SalesforceConfig(instance_url=url, max_concurrency=min(64, args.concurrency))}
+def commit() -> str | None:
+    """The checkout measured: HEAD, with "+dirty" when crmsim/ has uncommitted changes."""
+    root = Path(__file__).resolve().parent.parent
     try:
-        simulation = Simulation(config, salesforce=salesforce)
-        lags: list[tuple[float, float]] = []
-        gc.collect()
-        rss_before = status_kb("VmRSS")
-        hwm_reset = reset_peak_rss()
-        sandbox_cpu = process_cpu_s(proc.pid) if proc else 0.0
-        profiler = cProfile.Profile() if args.profile else None
-        watchdog = StallWatchdog() if args.watchdog else None
-        with RssSampler() as rss, GcPauses() as gc_pauses, watchdog or contextlib.nullcontext():
-            if profiler is not None:
-                profiler.enable()
-            run = anyio.run(measured_run, simulation, lags, watchdog)
-            if profiler is not None:
-                profiler.disable()
-        peak_kb = max(rss.peak_kb, status_kb("VmHWM") if hwm_reset else 0)
-        sandbox_cpu = process_cpu_s(proc.pid) - sandbox_cpu if proc else 0.0
-    finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "crmsim"], cwd=root, capture_output=True,
+                               text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")
 
+
+def measure(args: argparse.Namespace, config: RunConfig,
+            salesforce: dict[str, SalesforceConfig] | None, sandbox_pid: int | None) -> dict[str, Any]:
+    """One measured run: lag, RSS, GC pauses, CPU (and the profiler or watchdog when asked)."""
+    simulation = Simulation(config, salesforce=salesforce)
+    lags: list[tuple[float, float]] = []
+    gc.collect()
+    rss_before = status_kb("VmRSS")
+    hwm_reset = reset_peak_rss()
+    sandbox_cpu = process_cpu_s(sandbox_pid) if sandbox_pid else 0.0
+    profiler = cProfile.Profile() if args.profile else None
+    watchdog = StallWatchdog() if args.watchdog else None
+    with RssSampler() as rss, GcPauses() as gc_pauses, watchdog or contextlib.nullcontext():
+        if profiler is not None:
+            profiler.enable()
+        run = anyio.run(measured_run, simulation, lags, watchdog)
+        if profiler is not None:
+            profiler.disable()
+    run.update(lags=lags, rss_before_kb=rss_before,
+               peak_kb=max(rss.peak_kb, status_kb("VmHWM") if hwm_reset else 0),
+               sandbox_cpu_s=process_cpu_s(sandbox_pid) - sandbox_cpu if sandbox_pid else 0.0,
+               gc=gc_pauses.summary(), profiler=profiler, watchdog=watchdog)
+    return run
+
+
+def figures_of(args: argparse.Namespace, run: dict[str, Any], tasks: list[Task]) -> dict[str, Any]:
     outcome = run["outcome"]
     completions, order, first_ts, last_ts = read_events(outcome.directory)
     n = len(outcome.results)
-    total_completions = sum(completions.values())
-    wall = run["wall_s"]
-    model_s = total_completions * args.latency
-    ideal = model_s / args.concurrency
-    schedule = schedule_bound(order, completions, args.concurrency, args.latency)
-    longest = max(completions.values(), default=0) * args.latency
-    # What the order of the queue is worth: the same conversations, multi-turn ones first (known
-    # before the run), and longest first (LPT; needs the lengths, so only a yardstick).
-    multi_first = schedule_bound(sorted(order, key=lambda cid: mode_of(cid) != "multi"), completions,
-                                 args.concurrency, args.latency)
-    lpt = schedule_bound(sorted(order, key=lambda cid: -completions[cid]), completions, args.concurrency,
-                         args.latency)
-    in_run = [lag for ts, lag in lags if first_ts <= ts <= last_ts]
+    total = sum(completions.values())
+    wall, c, s = run["wall_s"], args.concurrency, args.latency
+    ideal = total * s / c
+    schedule = schedule_bound(order, completions, c, s)
+    # What the order of the queue is worth, same conversations and C: multi-turn ones first (known
+    # before the run); longest (mode, task type) first, by this run's mean per (mode, type) (what a
+    # plan ordered from a pilot run or a table of expected lengths would do); longest first (LPT,
+    # by each conversation's own length: a yardstick, not knowable before the run).
+    type_of = {t.id: t.task_type.value for t in tasks}
+    kind = {cid: (mode_of(cid), type_of.get(cid.rsplit(":", 3)[0], "")) for cid in order}
+    per_kind: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for cid in order:
+        per_kind[kind[cid]].append(completions[cid])
+    mean = {k: sum(v) / len(v) for k, v in per_kind.items()}
+    multi_first = schedule_bound(sorted(order, key=lambda cid: mode_of(cid) != "multi"), completions, c, s)
+    type_first = schedule_bound(sorted(order, key=lambda cid: -mean[kind[cid]]), completions, c, s)
+    lpt = schedule_bound(sorted(order, key=lambda cid: -completions[cid]), completions, c, s)
+    lags = run["lags"]
     all_lags = [lag for _, lag in lags]
+    in_run = [lag for ts, lag in lags if first_ts <= ts <= last_ts]
     worst = sorted(lags, key=lambda sample: -sample[1])[:5]
-    reasons = Counter(r.termination_reason for r in outcome.results)
-    rss_per_conv = (peak_kb - rss_before) / max(1, min(args.concurrency, n))
-    figures: dict[str, Any] = {
-        "n": n, "c": args.concurrency, "s": args.latency, "org": args.org, "sandbox": args.sandbox,
+    rss_per_conv = (run["peak_kb"] - run["rss_before_kb"]) / max(1, min(c, n))
+    return {
+        "n": n, "c": c, "s": s, "org": args.org, "sandbox": args.sandbox, "order": args.order,
         "profiled": args.profile,
-        "completions": total_completions,
+        "completions": total,
         "wall_s": round(wall, 3),
         "ideal_s": round(ideal, 3),
         "efficiency": round(ideal / wall, 4) if wall else 0.0,
         "schedule_s": round(schedule, 3),
         "schedule_efficiency": round(schedule / wall, 4) if wall else 0.0,
-        "longest_conversation_s": round(longest, 3),
+        "longest_conversation_s": round(max(completions.values(), default=0) * s, 3),
         "schedule_multi_first_s": round(multi_first, 3),
+        "schedule_longest_type_first_s": round(type_first, 3),
         "schedule_longest_first_s": round(lpt, 3),
         "setup_s": round(first_ts - run["started_unix"], 3),
         "conversations_s": round(last_ts - first_ts, 3),
@@ -461,70 +486,136 @@ def main() -> None:
         "loop_lag_p99_ms": round(1e3 * percentile(all_lags, 0.99), 2),
         "loop_lag_max_ms": round(1e3 * max(all_lags, default=0.0), 2),
         "lag_samples": len(all_lags),
+        "lag_samples_over_20ms": sum(lag > 0.020 for lag in all_lags),
         "loop_lag_p99_conversations_ms": round(1e3 * percentile(in_run, 0.99), 2),
-        "loop_lag_max_conversations_ms": round(1e3 * max(in_run, default=0.0), 2),
         "worst_lags": [{"at_s": round(ts - run["started_unix"], 2), "ms": round(1e3 * lag, 1)} for ts, lag in worst],
-        "gc": gc_pauses.summary(),
-        "rss_before_mb": round(rss_before / 1024, 1),
-        "rss_peak_mb": round(peak_kb / 1024, 1),
+        "gc": run["gc"],
+        "rss_before_mb": round(run["rss_before_kb"] / 1024, 1),
+        "rss_peak_mb": round(run["peak_kb"] / 1024, 1),
         "rss_per_conversation_kb": round(rss_per_conv, 1),
         "cpu_s": round(run["cpu_s"], 3),
         "cpu_ms_per_conversation": round(1e3 * run["cpu_s"] / max(n, 1), 3),
-        "cpu_ms_per_completion": round(1e3 * run["cpu_s"] / max(total_completions, 1), 3),
-        "sandbox_cpu_s": round(sandbox_cpu, 3),
+        "cpu_ms_per_completion": round(1e3 * run["cpu_s"] / max(total, 1), 3),
+        "sandbox_cpu_s": round(run["sandbox_cpu_s"], 3),
         "mean_reward": round(outcome.mean_reward, 4),
-        "terminations": dict(reasons),
+        "terminations": dict(Counter(r.termination_reason for r in outcome.results)),
         "bus": outcome.bus._asdict(),
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
+        "commit": commit(),
         "date": date.today().isoformat(),
     }
-    print(f"wall {wall:.2f} s (setup {figures['setup_s']:.2f}, conversations {figures['conversations_s']:.2f}, "
-          f"teardown {figures['teardown_s']:.2f}); {total_completions} completions = {model_s:.0f} s of model time")
-    print(f"ideal {ideal:.2f} s (model time / C): efficiency {figures['efficiency']:.3f} "
-          f"(target >= {TARGET_EFFICIENCY}); critical-path schedule {schedule:.2f} s "
-          f"(longest conversation {longest:.1f} s): schedule efficiency {figures['schedule_efficiency']:.3f}")
-    print(f"the same schedule with multi-turn conversations first: {multi_first:.2f} s; longest first: {lpt:.2f} s")
-    print(f"event-loop lag p50 {figures['loop_lag_p50_ms']} ms, p99 {figures['loop_lag_p99_ms']} ms "
-          f"(target <= {TARGET_LAG_P99_MS}), max {figures['loop_lag_max_ms']} ms over {len(lags)} samples; "
-          f"between first and last envelope p99 {figures['loop_lag_p99_conversations_ms']} ms, max "
-          f"{figures['loop_lag_max_conversations_ms']} ms; worst at "
-          + ", ".join(f"{w['at_s']} s ({w['ms']} ms)" for w in figures["worst_lags"]))
-    print("garbage collections: " + "; ".join(f"{g} {v['count']} x, {v['total_ms']} ms in all, longest {v['max_ms']} ms"
-                                               for g, v in figures["gc"].items()))
+
+
+def report(f: dict[str, Any], run: dict[str, Any]) -> None:
+    print(f"wall {f['wall_s']:.2f} s (setup {f['setup_s']:.2f}, conversations {f['conversations_s']:.2f}, "
+          f"teardown {f['teardown_s']:.2f}); {f['completions']} completions = {f['completions'] * f['s']:.0f} s "
+          f"of model time")
+    print(f"ideal {f['ideal_s']:.2f} s (model time / C): efficiency {f['efficiency']:.3f} "
+          f"(target >= {TARGET_EFFICIENCY}); critical-path schedule {f['schedule_s']:.2f} s "
+          f"(longest conversation {f['longest_conversation_s']:.1f} s): schedule efficiency "
+          f"{f['schedule_efficiency']:.3f}")
+    print(f"the same conversations scheduled multi-turn first: {f['schedule_multi_first_s']:.2f} s; longest "
+          f"(mode, type) first: {f['schedule_longest_type_first_s']:.2f} s; longest first: "
+          f"{f['schedule_longest_first_s']:.2f} s")
+    print(f"event-loop lag p50 {f['loop_lag_p50_ms']} ms, p99 {f['loop_lag_p99_ms']} ms (target <= "
+          f"{TARGET_LAG_P99_MS}), max {f['loop_lag_max_ms']} ms; {f['lag_samples_over_20ms']} of "
+          f"{f['lag_samples']} samples over 20 ms; worst at "
+          + ", ".join(f"{w['at_s']} s ({w['ms']} ms)" for w in f["worst_lags"]))
+    print("garbage collections: " + "; ".join(f"{g} {v['count']} x, {v['total_ms']} ms in all, longest "
+                                               f"{v['max_ms']} ms, {v['collected']} objects freed"
+                                               for g, v in f["gc"].items()))
+    watchdog = run["watchdog"]
     if watchdog is not None:
         stalls = watchdog.samples.most_common(12)
-        figures["stall_samples"] = dict(stalls)
+        f["stall_samples"] = dict(stalls)
         print(f"stall samples (loop silent > 50 ms; 10 ms apart): {sum(watchdog.samples.values())}")
         for where, count in stalls:
             print(f"  {count:5d}  {where}")
-    print(f"RSS {figures['rss_before_mb']} MB before, peak {figures['rss_peak_mb']} MB: "
-          f"{rss_per_conv:.0f} kB per conversation in flight")
-    print(f"CPU {run['cpu_s']:.2f} s in this process ({figures['cpu_ms_per_conversation']:.2f} ms per conversation, "
-          f"{figures['cpu_ms_per_completion']:.3f} ms per completion); sandbox {sandbox_cpu:.2f} s")
-    print(f"{n} results, mean reward {outcome.mean_reward:.3f}, endings {dict(reasons)}")
-    if n != planned:
-        print(f"WARNING: planned {planned} conversations, {n} results")
+    print(f"RSS {f['rss_before_mb']} MB before, peak {f['rss_peak_mb']} MB: {f['rss_per_conversation_kb']:.0f} kB "
+          f"per conversation in flight")
+    print(f"CPU {f['cpu_s']:.2f} s in this process ({f['cpu_ms_per_conversation']:.2f} ms per conversation, "
+          f"{f['cpu_ms_per_completion']:.3f} ms per completion); sandbox {f['sandbox_cpu_s']:.2f} s")
+    print(f"{f['n']} results, mean reward {f['mean_reward']:.3f}, endings {f['terminations']}")
 
-    if profiler is not None:
-        stats = pstats.Stats(profiler)
-        areas = split_by_area(stats)
-        total = sum(areas.values())
-        print(f"cProfile own time {total:.2f} s on the event-loop thread = {1e3 * total / max(n, 1):.2f} ms "
-              f"per conversation; by area (ms per conversation, share):")
-        for name, seconds in sorted(areas.items(), key=lambda kv: -kv[1]):
-            if seconds / total >= 0.002:
-                print(f"  {name:<34} {1e3 * seconds / max(n, 1):7.3f} ms  {100 * seconds / total:5.1f}%")
-        figures["profile_ms_per_conversation"] = {name: round(1e3 * s / max(n, 1), 3)
-                                                  for name, s in sorted(areas.items(), key=lambda kv: -kv[1])}
-        out = tmp / "profile.txt"
-        with out.open("w") as stream:
-            pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(60)
-        stream_text = out.read_text()
-        print("top functions by own time:")
-        print("\n".join(stream_text.splitlines()[:75]))
 
+def report_profile(f: dict[str, Any], profiler: cProfile.Profile, folder: Path) -> None:
+    areas = split_by_area(pstats.Stats(profiler))
+    idle = areas.pop("epoll", 0.0)
+    total = sum(areas.values())
+    n = max(f["n"], 1)
+    print(f"cProfile: {total:.2f} s own time on the event-loop thread besides {idle:.2f} s waiting in epoll = "
+          f"{1e3 * total / n:.2f} ms per conversation under the profiler; by area (ms per conversation, share):")
+    for name, seconds in sorted(areas.items(), key=lambda kv: -kv[1]):
+        if seconds / total >= 0.002:
+            print(f"  {name:<42} {1e3 * seconds / n:7.3f} ms  {100 * seconds / total:5.1f}%")
+    f["profile_ms_per_conversation"] = {name: round(1e3 * sec / n, 3)
+                                        for name, sec in sorted(areas.items(), key=lambda kv: -kv[1])}
+    profiler.dump_stats(folder / "profile.pstats")
+    out = folder / "profile.txt"
+    with out.open("w") as stream:
+        pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(40)
+    print("top functions by own time:")
+    print("\n".join(out.read_text().splitlines()[:55]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--conversations", "-n", type=int, default=100)
+    parser.add_argument("--concurrency", "-c", type=int, default=50)
+    parser.add_argument("--latency", "-s", type=float, default=0.2, help="seconds per completion")
+    parser.add_argument("--org", choices=["b2b", "b2c"], default="b2b")
+    parser.add_argument("--sandbox", choices=["subprocess", "inprocess"], default="subprocess")
+    parser.add_argument("--order", choices=["plan", "longest-first"], default="plan",
+                        help="plan: tasks round-robin over types, each single then multi (the headline); "
+                             "longest-first: a pilot run measures each type's completions, then tasks go "
+                             "longest type first, each multi then single (what a length-aware plan would give)")
+    parser.add_argument("--profile", action="store_true", help="run under cProfile and print own time per area")
+    parser.add_argument("--watchdog", action="store_true",
+                        help="sample the event loop's stack whenever it stalls for more than 50 ms")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temp dir (the run directory, and profile.pstats with --profile)")
+    args = parser.parse_args()
+    configure_logging(level="warning")
+
+    tasks, epochs = choose_tasks(args.org, args.conversations)
+    tmp = Path(tempfile.mkdtemp(prefix="crmsim-harness-"))
+    proc = None
+    salesforce = None
+    try:
+        if args.sandbox == "subprocess":
+            proc, url = start_sandbox(args.org)
+            salesforce = {args.org: SalesforceConfig(instance_url=url, max_concurrency=min(64, args.concurrency))}
+        modes = list(MODES)
+        if args.order == "longest-first":
+            lengths = pilot_lengths(args.org, tasks, salesforce, tmp / "pilot")
+            tasks = sorted(tasks, key=lambda t: -lengths.get(t.task_type.value, 0))
+            modes = ["multi", "single"]
+            print("pilot run (one task per type, both modes, no latency): completions per type "
+                  + ", ".join(f"{k} {v}" for k, v in sorted(lengths.items(), key=lambda kv: -kv[1])))
+        save_tasks(tmp / "tasks.jsonl", tasks)
+        config = RunConfig.build(orgs=[args.org], tasks_file=tmp / "tasks.jsonl", modes=modes, epochs=epochs,
+                                 concurrency=args.concurrency, model_latency_s=args.latency, progress=False,
+                                 runs_dir=tmp / "runs", run_id="bench")
+        planned = len(tasks) * len(modes) * epochs
+        print(f"{planned} conversations ({len(tasks)} tasks of {len({t.task_type for t in tasks})} types x "
+              f"{len(modes)} modes x {epochs} epoch(s)), concurrency {args.concurrency}, {args.latency:g} s per "
+              f"completion, org {args.org}, sandbox {args.sandbox}, order {args.order}"
+              f"{', cProfile on' if args.profile else ''}")
+        run = measure(args, config, salesforce, proc.pid if proc else None)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+    figures = figures_of(args, run, tasks)
+    report(figures, run)
+    if figures["n"] != planned:
+        print(f"WARNING: planned {planned} conversations, {figures['n']} results")
+    if run["profiler"] is not None:
+        report_profile(figures, run["profiler"], tmp)
     if args.keep:
-        print(f"run directory kept: {outcome.directory}")
+        print(f"run directory kept: {run['outcome'].directory}" + (f"; profile: {tmp / 'profile.pstats'}"
+                                                                   if run["profiler"] is not None else ""))
     else:
         shutil.rmtree(tmp, ignore_errors=True)
     print(json.dumps(figures))

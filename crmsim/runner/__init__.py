@@ -4,6 +4,7 @@ from ._config import RunConfig
 from ._events import event_matches, follow_events, format_event, iter_events, run_directory
 from ._rescore import rescore
 from ._results import ConversationResult, ResultsWriter, TokenUsage, iter_results, read_results
+from ._schedule import LongestFirst
 from ._simulation import DEFAULT_PERSONA, RunOutcome, Simulation, conversation_id, plan
 from ._summary import SUMMARY_KEYS, SummaryRow, pass_hat_k, summarize, summary_table
 
@@ -11,6 +12,7 @@ __all__ = [
     "DEFAULT_PERSONA",
     "SUMMARY_KEYS",
     "ConversationResult",
+    "LongestFirst",
     "ResultsWriter",
     "RunConfig",
     "RunOutcome",

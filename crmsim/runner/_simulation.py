@@ -8,6 +8,7 @@ envelope in ``events.jsonl``, every scored conversation in ``results.jsonl``.
 
 from __future__ import annotations
 
+import gc
 import json
 import platform
 import time
@@ -34,7 +35,7 @@ from crmsim.actors import (
 )
 from crmsim.bus import BusStats, MemoryBus
 from crmsim.errors import ConfigError
-from crmsim.models import Model, agent_model, check_judge_model, user_model
+from crmsim.models import Model, agent_model, check_judge_model, encoding, user_model
 from crmsim.salesforce import SalesforceConfig
 from crmsim.tasks import Task, save_tasks
 
@@ -42,6 +43,7 @@ from ._config import RunConfig
 from ._orgs import OrgHandle, open_org
 from ._progress import RunProgress
 from ._results import ConversationResult, ResultsWriter, read_results
+from ._schedule import LongestFirst
 from ._summary import SummaryRow, summarize
 from ._tasks import load_run_tasks
 
@@ -49,7 +51,7 @@ log = structlog.get_logger("crmsim.runner")
 DEFAULT_PERSONA = "default"
 
 
-@dataclass
+@dataclass(repr=False)
 class RunOutcome:
     run_id: str
     directory: Path
@@ -62,6 +64,10 @@ class RunOutcome:
     skipped: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:  # short: asyncio builds it when a run's result is returned
+        return (f"RunOutcome(run_id={self.run_id!r}, conversations={len(self.results)}, "
+                f"mean_reward={self.mean_reward:.3f}, cancelled={self.cancelled})")
+
     @property
     def mean_reward(self) -> float:
         return sum(r.reward for r in self.results) / len(self.results) if self.results else 0.0
@@ -72,7 +78,7 @@ def conversation_id(task: Task, mode: str, persona: str, epoch: int) -> str:
 
 
 def plan(tasks: Sequence[Task], config: RunConfig) -> list[ConversationSpec]:
-    """Every conversation of the run, in the order they start (epochs outermost)."""
+    """Every conversation of the run (epochs outermost); :class:`LongestFirst` picks the start order."""
     specs = []
     for epoch in range(1, config.epochs + 1):
         for task in tasks:
@@ -107,6 +113,7 @@ class Simulation:
         self.run_id = self.config.run_id or stamp
         self.directory = self.config.runs_dir / self.run_id
         self._cancel: anyio.CancelScope | None = None
+        self._queue: LongestFirst | None = None
         self.cancelled = False
 
     def cancel(self) -> None:
@@ -129,9 +136,15 @@ class Simulation:
             if not (self.directory / "tasks.jsonl").exists():
                 await anyio.to_thread.run_sync(save_tasks, self.directory / "tasks.jsonl", tasks)
             specs = [spec for spec in plan(tasks, config) if spec.conversation_id not in done]
+            await anyio.to_thread.run_sync(encoding)  # load the tokenizer off the event loop
             self._write_run_json(started_at=datetime.now(UTC), planned=len(specs) + len(done), tasks=len(tasks))
             bus = MemoryBus(self.run_id)
-            results, stats = await self._converse(bus, orgs, {t.id: t for t in tasks}, specs)
+            gc.collect()
+            gc.freeze()  # the long-lived setup heap is never scanned again: shorter collection pauses
+            try:
+                results, stats = await self._converse(bus, orgs, {t.id: t for t in tasks}, specs)
+            finally:
+                gc.unfreeze()
         everything = read_results(self.directory)
         outcome = RunOutcome(run_id=self.run_id, directory=self.directory, results=everything,
                              summary=summarize(everything, epochs=config.epochs), planned=len(specs) + len(done),
@@ -203,27 +216,23 @@ class Simulation:
             return writer.results, bus.statistics()
 
     def _result_callback(self, progress: RunProgress) -> Callable[[ConversationResult], None]:
-        if self.on_result is None:
-            return progress.add
         user_callback = self.on_result
 
-        def both(result: ConversationResult) -> None:
+        def take(result: ConversationResult) -> None:
             progress.add(result)
-            user_callback(result)
-        return both
+            if self._queue is not None:
+                self._queue.observe(result)
+            if user_callback is not None:
+                user_callback(result)
+        return take
 
     async def _workers(self, bus: MemoryBus, orgs: dict[str, OrgHandle], limits: Limits,
                        specs: list[ConversationSpec]) -> None:
         config = self.config
-        send, receive = anyio.create_memory_object_stream[ConversationSpec](config.concurrency)
-
-        async def feed() -> None:
-            async with send:
-                for spec in specs:
-                    await send.send(spec)
+        queue = self._queue = LongestFirst(specs)
 
         async def work() -> None:
-            async for spec in receive:
+            while (spec := queue.next()) is not None:
                 org = orgs[spec.task.org]
                 conversation = Conversation(spec=spec, bus=bus, run_id=self.run_id, limits=limits,
                                             agent_model=self.agent_model, user_model=self.user_model,
@@ -234,9 +243,8 @@ class Simulation:
         if self.cancelled:
             self._cancel.cancel()
         with self._cancel:
-            async with receive, anyio.create_task_group() as tg:
-                tg.start_soon(feed)
-                for _ in range(min(config.concurrency, max(len(specs), 1))):
+            async with anyio.create_task_group() as tg:
+                for _ in range(min(config.concurrency, len(specs))):
                     tg.start_soon(work)
 
 
