@@ -18,7 +18,7 @@ from ._registry import (
     check_judge_model,
     user_model,
 )
-from ._tokens import count_prompt_tokens, count_tokens
+from ._tokens import count_prompt_tokens, count_tokens, encoding
 
 __all__ = [
     "BUILTIN_AGENTS",
@@ -44,6 +44,7 @@ __all__ = [
     "check_judge_model",
     "count_prompt_tokens",
     "count_tokens",
+    "encoding",
     "executed_statements",
     "format_turn",
     "is_released",

@@ -46,6 +46,7 @@ class ConversationResult(BaseModel):
     scores: list[Score]
     steps: int
     user_turns: int
+    model_calls: int = 0
     usage: TokenUsage
     usage_by_role: dict[str, TokenUsage] = {}
     cost: float = 0.0
@@ -66,6 +67,7 @@ class _Pending:
     usage: dict[str, TokenUsage] = field(default_factory=dict)
     cost: float = 0.0
     flags: int = 0
+    calls: int = 0
 
 
 def build_result(conversation_id: str, pending: _Pending, scored: Scored) -> ConversationResult:
@@ -79,7 +81,8 @@ def build_result(conversation_id: str, pending: _Pending, scored: Scored) -> Con
         conversation_id=conversation_id, task_id=started.task_id, task_type=started.task_type,
         skill=TASK_TYPES[TaskType(started.task_type)].skill.value, org=started.org, mode=started.mode,
         persona=started.persona, epoch=started.epoch, termination_reason=ended.reason, answer=ended.answer,
-        reward=scored.reward, scores=scored.scores, steps=ended.steps, user_turns=ended.user_turns, usage=total,
+        reward=scored.reward, scores=scored.scores, steps=ended.steps, user_turns=ended.user_turns,
+        model_calls=pending.calls, usage=total,
         usage_by_role=pending.usage, cost=round(pending.cost, 8), duration_s=ended.duration_s,
         policy_flags=pending.flags, error=ended.error, scoring_error=scored.error)
 
@@ -120,6 +123,7 @@ class ResultsWriter:
             usage.completion_tokens += payload.completion_tokens
             usage.total_tokens += payload.prompt_tokens + payload.completion_tokens
             pending.cost += payload.cost
+            pending.calls += 1
         elif isinstance(payload, PolicyVerdict):
             pending.flags += 1
         elif isinstance(payload, ConversationEnded):

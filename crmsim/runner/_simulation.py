@@ -43,7 +43,7 @@ from ._config import RunConfig
 from ._orgs import OrgHandle, open_org
 from ._progress import RunProgress
 from ._results import ConversationResult, ResultsWriter, read_results
-from ._schedule import LongestFirst
+from ._schedule import LongestFirst, load_hints, save_hints
 from ._summary import SummaryRow, summarize
 from ._tasks import load_run_tasks
 
@@ -229,7 +229,8 @@ class Simulation:
     async def _workers(self, bus: MemoryBus, orgs: dict[str, OrgHandle], limits: Limits,
                        specs: list[ConversationSpec]) -> None:
         config = self.config
-        queue = self._queue = LongestFirst(specs)
+        hints = await anyio.to_thread.run_sync(load_hints, config.agent_model)
+        queue = self._queue = LongestFirst(specs, hints)
 
         async def work() -> None:
             while (spec := queue.next()) is not None:
@@ -246,6 +247,7 @@ class Simulation:
             async with anyio.create_task_group() as tg:
                 for _ in range(min(config.concurrency, len(specs))):
                     tg.start_soon(work)
+        await anyio.to_thread.run_sync(save_hints, config.agent_model, queue.learned())
 
 
 async def _service(actor: Any, *, task_status: TaskStatus[Any] = anyio.TASK_STATUS_IGNORED) -> None:
