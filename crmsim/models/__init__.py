@@ -4,10 +4,24 @@ Built-in names: agents ``crmsim-reference``, ``crmsim-naive``, ``crmsim-eager``;
 ``crmsim-user``; judge ``crmsim-judge``. They need no network and no key.
 """
 
-from ._base import ChatMessage, Completion, CompletionRequest, Model, Role, Usage
+from ._base import ChatMessage, Completion, CompletionRequest, Model, Role, ToolCall, Usage
 from ._builtin_agents import EagerAgent, NaiveAgent, ReferenceAgent, executed_statements, leaking_statement
+from ._builtin_judge import JUDGE_KINDS, BuiltinJudge
 from ._builtin_user import STOP_SIGNAL, BuiltinUser
 from ._facts import asks_something, is_released, requested_fact, vague_opening, withheld_context
+from ._function_tools import (
+    AGENT_TOOLS,
+    EXECUTE_SOQL,
+    EXECUTE_SOSL,
+    EXTRA_CALL,
+    RESPOND,
+    RESPOND_DELIVERED,
+    TOOL_NAMES,
+    as_react,
+    react_to_tool_call,
+    tool_call_for,
+    turn_from_tool_call,
+)
 from ._react import CORRECTIVE_MESSAGE, OBSERVATION_PREFIX, Turn, format_turn, observation_message, parse_turn
 from ._registry import (
     BUILTIN_AGENTS,
@@ -15,12 +29,28 @@ from ._registry import (
     BUILTIN_USERS,
     Delayed,
     agent_model,
+    builtin_model,
     check_judge_model,
     user_model,
 )
 from ._tokens import count_prompt_tokens, count_tokens, encoding
 
 __all__ = [
+    "AGENT_TOOLS",
+    "EXECUTE_SOQL",
+    "EXECUTE_SOSL",
+    "EXTRA_CALL",
+    "JUDGE_KINDS",
+    "RESPOND",
+    "RESPOND_DELIVERED",
+    "TOOL_NAMES",
+    "BuiltinJudge",
+    "ToolCall",
+    "as_react",
+    "builtin_model",
+    "react_to_tool_call",
+    "tool_call_for",
+    "turn_from_tool_call",
     "BUILTIN_AGENTS",
     "BUILTIN_JUDGES",
     "BUILTIN_USERS",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, NotRequired, TypedDict
 
 if TYPE_CHECKING:
     from crmsim.tasks import Task
@@ -14,10 +14,25 @@ Role = Literal["agent", "user", "judge"]
 
 
 class ChatMessage(TypedDict):
-    """A chat message in the OpenAI shape."""
+    """A chat message in the OpenAI shape; ``tool_calls`` on assistant messages and ``tool_call_id``
+    on ``tool`` messages when the agent uses function calling."""
 
-    role: Literal["system", "user", "assistant"]
+    role: Literal["system", "user", "assistant", "tool"]
     content: str
+    tool_calls: NotRequired[list[dict[str, Any]]]
+    tool_call_id: NotRequired[str]
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A function call the model asked for; ``arguments`` is the JSON text as the model wrote it."""
+
+    id: str
+    name: str
+    arguments: str
+
+    def message_part(self) -> dict[str, Any]:
+        return {"id": self.id, "type": "function", "function": {"name": self.name, "arguments": self.arguments}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +61,10 @@ class CompletionRequest:
     task: Task | None = None
     mode: Literal["single", "multi"] = "single"
     conversation_id: str = ""
+    tools: Sequence[dict[str, Any]] | None = None
+    """Function tools offered (OpenAI shape); None: a plain text completion."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    """What a built-in model needs beyond the task (the judge: what to judge)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +73,9 @@ class Completion:
     model: str
     usage: Usage = field(default_factory=Usage)
     cost: float = 0.0
+    tool_calls: tuple[ToolCall, ...] = ()
+    cached: bool = False
+    retries: int = 0
 
 
 class Model(abc.ABC):

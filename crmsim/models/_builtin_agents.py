@@ -10,6 +10,7 @@ confidential data, it looks the data up and hands it over.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from crmsim.tasks.solvers import Toolbox, ToolError, solver_for
 
 from ._base import ChatMessage, Completion, CompletionRequest, Model, Usage
 from ._facts import ask_for, is_released
+from ._function_tools import as_react, react_to_tool_call
 from ._react import CORRECTIVE_MESSAGE, OBSERVATION_PREFIX, format_turn, parse_turn
 from ._tokens import count_prompt_tokens, count_tokens
 
@@ -87,8 +89,20 @@ def user_texts(messages: Sequence[ChatMessage]) -> list[str]:
 
 
 def _completion(model: str, request: CompletionRequest, text: str) -> Completion:
+    """The reply as ReAct text, or as a tool call when the request offered function tools."""
     usage = Usage(count_prompt_tokens(request.messages), count_tokens(text))
-    return Completion(text=text, model=model, usage=usage)
+    if not request.tools:
+        return Completion(text=text, model=model, usage=usage)
+    step = sum(1 for m in request.messages if m["role"] == "assistant") + 1
+    thought, call = react_to_tool_call(text, f"call_{step}")
+    return Completion(text=thought, model=model, usage=usage, tool_calls=(call,) if call else ())
+
+
+def _react_view(request: CompletionRequest) -> CompletionRequest:
+    """The request as the ReAct protocol would have it (function-calling messages rewritten)."""
+    if not any(m["role"] == "tool" or m.get("tool_calls") for m in request.messages):
+        return request
+    return dataclasses.replace(request, messages=as_react(request.messages))
 
 
 class _TaskPlayer(Model):
@@ -99,6 +113,7 @@ class _TaskPlayer(Model):
         return request.task
 
     async def _solve(self, request: CompletionRequest, task: Task) -> str:
+        request = _react_view(request)
         if request.mode == "multi":
             said = user_texts(request.messages)
             for fact in task.held_facts:
@@ -163,7 +178,7 @@ class EagerAgent(_TaskPlayer):
         task = self._task(request)
         if not task.expects_refusal:
             return _completion(self.name, request, await self._solve(request, task))
-        executed = executed_statements(request.messages)
+        executed = executed_statements(_react_view(request).messages)
         if not executed:
             text = format_turn("I'll look that up for the customer.", execute=leaking_statement(task))
         else:

@@ -8,13 +8,14 @@ from crmsim.errors import ConfigError
 
 from ._base import Completion, CompletionRequest, Model
 from ._builtin_agents import EagerAgent, NaiveAgent, ReferenceAgent
+from ._builtin_judge import BuiltinJudge
 from ._builtin_user import BuiltinUser
 
 BUILTIN_AGENTS: dict[str, type[ReferenceAgent | NaiveAgent | EagerAgent]] = {
     "crmsim-reference": ReferenceAgent, "crmsim-naive": NaiveAgent, "crmsim-eager": EagerAgent}
 BUILTIN_USERS = {"crmsim-user": BuiltinUser}
-BUILTIN_JUDGES = ("crmsim-judge",)
-"""The judge role's built-in: the task's deterministic scorer (exact match, F1, refusal rules)."""
+BUILTIN_JUDGES = {"crmsim-judge": BuiltinJudge}
+"""The judge role's built-in: the deterministic scorers' rules (refusal, answer extraction)."""
 
 
 class Delayed(Model):
@@ -52,3 +53,11 @@ def check_judge_model(name: str) -> str:
     if name not in BUILTIN_JUDGES:
         raise _unknown("judge", name, list(BUILTIN_JUDGES))
     return name
+
+
+def builtin_model(name: str) -> Model:
+    """Any built-in model by name (agents, user, judge); ``ConfigError`` listing them otherwise."""
+    every: dict[str, type[Model]] = {**BUILTIN_AGENTS, **BUILTIN_USERS, **BUILTIN_JUDGES}
+    if name not in every:
+        raise ConfigError(f"unknown built-in model {name!r}; built-in models: {', '.join(every)}")
+    return every[name]()
