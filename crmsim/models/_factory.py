@@ -1,0 +1,123 @@
+"""Building each role's model from settings: built-in names without a base URL stay in-process,
+anything with a base URL (or a name that is not built in) goes over HTTP through the SDK.
+
+A models config file (YAML) extends the price table and sets limits per endpoint::
+
+    prices:
+      my-finetune: {input_per_million: 0.5, output_per_million: 1.5}
+    endpoints:
+      http://127.0.0.1:8000/v1: {rpm: 3000, tpm: 2000000, max_concurrency: 300}
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from crmsim.errors import ConfigError
+
+from ._base import Model, Role
+from ._cache import ResponseCache
+from ._openai import EndpointPool, EndpointSettings, OpenAIModel
+from ._prices import Price, PriceTable
+from ._registry import BUILTIN_AGENTS, BUILTIN_JUDGES, BUILTIN_USERS, Delayed, builtin_model
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+BUILTIN_NAMES = frozenset({*BUILTIN_AGENTS, *BUILTIN_USERS, *BUILTIN_JUDGES})
+_BUILTIN_FOR_ROLE: dict[Role, Mapping[str, object]] = {"agent": BUILTIN_AGENTS, "user": BUILTIN_USERS,
+                                                      "judge": BUILTIN_JUDGES}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PriceEntry(_Strict):
+    input_per_million: float = Field(ge=0)
+    output_per_million: float = Field(ge=0)
+
+
+class EndpointLimits(_Strict):
+    rpm: float | None = Field(default=None, gt=0)
+    tpm: float | None = Field(default=None, gt=0)
+    max_concurrency: int | None = Field(default=None, ge=1)
+    timeout_s: float | None = Field(default=None, gt=0)
+    max_attempts: int | None = Field(default=None, ge=1)
+    max_retry_s: float | None = Field(default=None, gt=0)
+
+
+class ModelsConfig(_Strict):
+    prices: dict[str, PriceEntry] = {}
+    endpoints: dict[str, EndpointLimits] = {}
+
+
+def load_models_config(path: Path | None) -> ModelsConfig:
+    if path is None:
+        return ModelsConfig()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"cannot read the models config {path}: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    try:
+        return ModelsConfig.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{path}: {field}: {first['msg']}") from None
+
+
+class ModelFactory:
+    """Makes the models of a run and owns what they share (endpoints, cache); close with :meth:`aclose`."""
+
+    def __init__(self, config: ModelsConfig | None = None, *, cache: ResponseCache | None = None,
+                 default_limits: EndpointLimits | None = None) -> None:
+        self.config = config or ModelsConfig()
+        self.cache = cache
+        self.default_limits = default_limits or EndpointLimits()
+        self.prices = PriceTable({name: Price(p.input_per_million, p.output_per_million)
+                                  for name, p in self.config.prices.items()})
+        self.pool = EndpointPool()
+
+    def build(self, role: Role, name: str, *, base_url: str | None = None, api_key: str | None = None,
+              latency: float = 0.0, temperature: float | None = None) -> Model:
+        if base_url is None and name in BUILTIN_NAMES:
+            if name not in _BUILTIN_FOR_ROLE[role]:
+                raise ConfigError(f"{name} is not a built-in {role} model; built-in {role} models: "
+                                  f"{', '.join(_BUILTIN_FOR_ROLE[role])}")
+            model = builtin_model(name)
+            return Delayed(model, latency) if latency > 0 else model
+        url = (base_url or OPENAI_BASE_URL).rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"the {role} base URL must start with http:// or https://, got {url!r}")
+        key = api_key or os.environ.get("OPENAI_API_KEY") or ("crmsim" if name in BUILTIN_NAMES else None)
+        if key is None:
+            raise ConfigError(f"the {role} model {name} at {url} needs an API key: set OPENAI_API_KEY or "
+                              f"--{role}-api-key / --api-key")
+        limits = self._limits(url)
+        endpoint = self.pool.get(EndpointSettings(base_url=url, api_key=key, **limits))
+        return OpenAIModel(name, endpoint, send_task=name in BUILTIN_NAMES, temperature=temperature,
+                           prices=self.prices, cache=self.cache)
+
+    def _limits(self, url: str) -> dict[str, Any]:
+        own = self.config.endpoints.get(url) or self.config.endpoints.get(url + "/")
+        merged = {**self.default_limits.model_dump(exclude_none=True), **(own.model_dump(exclude_none=True)
+                                                                          if own else {})}
+        return merged
+
+    @property
+    def retries(self) -> int:
+        return self.pool.retries
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
+        if self.cache is not None:
+            self.cache.close()
