@@ -82,6 +82,31 @@ def add_run_commands(commands: argparse._SubParsersAction[Any]) -> None:
                      help=f"simulated-user model (built-in: {', '.join(BUILTIN_USERS)})")
     run.add_argument("--judge-model", default="crmsim-judge", metavar="M",
                      help="judge (built-in: crmsim-judge, the deterministic scorers)")
+    endpoint = run.add_argument_group("model endpoints", "Built-in names without a base URL run in this process; "
+                                      "anything with one goes over HTTP through the openai SDK (crmsim models serve, "
+                                      "OpenAI, vLLM, Ollama, a LiteLLM proxy). Keys default to $OPENAI_API_KEY, URLs "
+                                      "of models that are not built in to $OPENAI_BASE_URL.")
+    endpoint.add_argument("--base-url", metavar="URL", help="endpoint for every role without its own")
+    endpoint.add_argument("--api-key", metavar="KEY", help="key for every role without its own")
+    for role in ("agent", "user", "judge"):
+        endpoint.add_argument(f"--{role}-base-url", metavar="URL", help=f"the {role} model's endpoint")
+        endpoint.add_argument(f"--{role}-api-key", metavar="KEY", help=f"the {role} model's key")
+    endpoint.add_argument("--agent-strategy", choices=("react", "tools"), default="react",
+                          help="react: the benchmark's text protocol; tools: native function calling")
+    endpoint.add_argument("--confidentiality-prompt", choices=("on", "off"), default="off",
+                          help="add the privacy-aware instructions to the agent's system prompt")
+    endpoint.add_argument("--temperature", type=float, metavar="T", help="agent and user sampling temperature")
+    endpoint.add_argument("--models-config", type=Path, metavar="FILE",
+                          help="YAML with prices (per million tokens) and per-endpoint limits")
+    endpoint.add_argument("--rpm", type=_positive(float), metavar="N", help="requests per minute per endpoint")
+    endpoint.add_argument("--tpm", type=_positive(float), metavar="N", help="tokens per minute per endpoint")
+    endpoint.add_argument("--max-inflight", type=_positive(int), default=256, metavar="N",
+                          help="requests in flight per endpoint at most (halved on 429, grows back; default 256)")
+    endpoint.add_argument("--cache", choices=("read-write", "read", "off"), default="read-write",
+                          help="response cache for HTTP models (default read-write: a re-run replays)")
+    endpoint.add_argument("--cache-path", type=Path, metavar="FILE", help="default ~/.cache/crmsim/responses.sqlite")
+    endpoint.add_argument("--budget", type=_positive(float), metavar="USD",
+                          help="start no new conversation once this much is spent; finish those started")
     run.add_argument("--monitor", choices=("off", "observe", "enforce"), default="observe",
                      help="policy monitor (default observe: record verdicts, never block)")
     run.add_argument("--runs-dir", type=Path, default=Path("runs"), metavar="DIR", help="default ./runs")
@@ -136,7 +161,12 @@ def _config(args: argparse.Namespace) -> Any:
         judge_model=args.judge_model, monitor=args.monitor, runs_dir=args.runs_dir, run_id=args.run_id,
         resume=args.resume, seed=args.seed, scale=args.scale, max_steps=args.max_steps,
         max_user_turns=args.max_user_turns, timeout_s=args.timeout, model_latency_s=args.model_latency,
-        progress=not args.no_progress)
+        progress=not args.no_progress, base_url=args.base_url, api_key=args.api_key,
+        agent_base_url=args.agent_base_url, agent_api_key=args.agent_api_key, user_base_url=args.user_base_url,
+        user_api_key=args.user_api_key, judge_base_url=args.judge_base_url, judge_api_key=args.judge_api_key,
+        agent_strategy=args.agent_strategy, confidentiality_prompt=args.confidentiality_prompt == "on",
+        temperature=args.temperature, models_config=args.models_config, rpm=args.rpm, tpm=args.tpm,
+        max_inflight=args.max_inflight, cache=args.cache, cache_path=args.cache_path, budget_usd=args.budget)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -192,14 +222,19 @@ def _print_outcome(outcome: RunOutcome) -> None:
     console.print(summary_table(outcome.summary, title=title))
     tokens = sum(r.usage.total_tokens for r in outcome.results)
     cost = sum(r.cost for r in outcome.results)
+    retries = f", {outcome.model_retries} model retries" if outcome.model_retries else ""
     flagged = sum(1 for r in outcome.results if r.policy_flags)
     resumed = f" ({outcome.skipped} from before the resume)" if outcome.skipped else ""
     lines = [f"mean reward {outcome.mean_reward:.3f} over {len(outcome.results)} conversations{resumed}",
-             f"{tokens} tokens, cost ${cost:.4f}, {flagged} conversations flagged by the policy monitor, "
+             f"{tokens} tokens, cost ${cost:.4f}{retries}, {flagged} conversations flagged by the policy monitor, "
              f"{outcome.wall_s:.1f} s",
              f"results: {outcome.directory / 'results.jsonl'}",
              f"events:  {outcome.directory / 'events.jsonl'}   (crmsim logs follow {outcome.run_id})",
              f"run:     {outcome.directory / 'run.json'}"]
+    if outcome.budget_reached:
+        lines.insert(0, f"budget reached (${outcome.spent_usd:.4f} spent): {outcome.planned - len(outcome.results)} "
+                        f"planned conversations were not started; raise --budget and --resume --run-id "
+                        f"{outcome.run_id} to finish")
     if outcome.cancelled:
         lines.insert(0, f"cancelled: {outcome.planned - len(outcome.results)} planned conversations did not run; "
                         f"finish with --resume --run-id {outcome.run_id}")

@@ -141,9 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(func=_seed)
     _add_sf(commands)
     _add_tasks(commands)
+    from crmsim._cli_models import add_model_commands
     from crmsim._cli_run import add_run_commands
 
     add_run_commands(commands)
+    add_model_commands(commands)
     return parser
 
 

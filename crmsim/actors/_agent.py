@@ -1,8 +1,12 @@
-"""The agent actor: asks its model for one ReAct turn at a time and carries out the action.
+"""The agent actor: asks its model for one turn at a time and carries out the action.
 
+Two strategies share the loop. ``react``: the model writes ``<thought>`` plus one ``<execute>`` or
+``<respond>``. ``tools``: the model calls one of three functions (execute_soql, execute_sosl,
+respond); extra calls in the same turn are answered with an error result and not carried out.
 ``execute`` goes to the org's Salesforce tools actor and the observation comes back as the next
-message; ``respond`` goes to the user; a malformed turn is answered with the corrective message.
-Every model turn counts as a step; the cap restarts after each ``respond``.
+message; ``respond`` goes to the user; a malformed turn (missing tags, no tool call, bad arguments,
+an unknown tool) is answered with a corrective message. Every model turn counts as a step; the cap
+restarts after each ``respond``.
 """
 
 from __future__ import annotations
@@ -11,16 +15,59 @@ from anyio.abc import ObjectReceiveStream
 
 from crmsim.bus import AgentMessage, Envelope, MalformedTurn, ToolCall, ToolResult, UserMessage
 from crmsim.errors import ModelError
-from crmsim.models import CORRECTIVE_MESSAGE, ChatMessage, CompletionRequest, observation_message, parse_turn
+from crmsim.models import (
+    AGENT_TOOLS,
+    CORRECTIVE_MESSAGE,
+    EXTRA_CALL,
+    RESPOND_DELIVERED,
+    ChatMessage,
+    Completion,
+    CompletionRequest,
+    Turn,
+    observation_message,
+    parse_turn,
+    turn_from_tool_call,
+)
 
 from ._conversation import Conversation, Termination
 from ._prompt import agent_messages
 
+NO_TOOL_CALL = "no tool call: call exactly one of execute_soql, execute_sosl or respond"
+
+
+def _read_turn(completion: Completion, tools: bool, messages: list[ChatMessage]) -> tuple[Turn, str | None]:
+    """The turn the completion asks for, recorded in ``messages``; with tools, the id of the call
+    whose result is still owed."""
+    if not tools:
+        messages.append({"role": "assistant", "content": completion.text})
+        return parse_turn(completion.text), None
+    calls = completion.tool_calls
+    if not calls:
+        messages.append({"role": "assistant", "content": completion.text})
+        return Turn("malformed", NO_TOOL_CALL), None
+    messages.append({"role": "assistant", "content": completion.text,
+                     "tool_calls": [call.message_part() for call in calls]})
+    for extra in calls[1:]:
+        messages.append({"role": "tool", "tool_call_id": extra.id, "content": EXTRA_CALL})
+    turn = turn_from_tool_call(calls[0])
+    return Turn(turn.action, turn.content, completion.text.strip()), calls[0].id
+
+
+def _answer(messages: list[ChatMessage], call_id: str | None, content: str) -> None:
+    """The result of the pending tool call (tools), or a user message (react)."""
+    if call_id is None:
+        messages.append({"role": "user", "content": content})
+    else:
+        messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
+
 
 async def run_agent(conversation: Conversation, inbox: ObjectReceiveStream[Envelope]) -> None:
     spec = conversation.spec
+    tools = conversation.strategy == "tools"
     me = conversation.address("agent")
-    messages: list[ChatMessage] = agent_messages(conversation.schema_prompt, spec.task, spec.mode)
+    messages: list[ChatMessage] = agent_messages(conversation.schema_prompt, spec.task, spec.mode,
+                                                 strategy=conversation.strategy,
+                                                 confidentiality=conversation.confidentiality_prompt)
     async for envelope in inbox:
         if not isinstance(envelope.payload, UserMessage):
             raise ModelError(f"expected a user message, got {envelope.kind}")
@@ -34,14 +81,13 @@ async def run_agent(conversation: Conversation, inbox: ObjectReceiveStream[Envel
             conversation.steps += 1
             step = conversation.steps
             request = CompletionRequest(messages=tuple(messages), role="agent", task=spec.task, mode=spec.mode,
-                                        conversation_id=conversation.id)
+                                        conversation_id=conversation.id, tools=AGENT_TOOLS if tools else None)
             try:
                 completion = await conversation.complete("agent", conversation.agent_model, request)
             except ModelError as exc:
                 conversation.finish(Termination.MODEL_ERROR, error=str(exc))
                 return
-            messages.append({"role": "assistant", "content": completion.text})
-            turn = parse_turn(completion.text)
+            turn, call_id = _read_turn(completion, tools, messages)
             if turn.action == "execute":
                 await conversation.send(me, conversation.tools_address,
                                         ToolCall(statement=turn.content, thought=turn.thought, step=step))
@@ -51,12 +97,18 @@ async def run_agent(conversation: Conversation, inbox: ObjectReceiveStream[Envel
                 if reply.payload.failed:
                     conversation.finish(Termination.TOOL_ERROR, error=reply.payload.observation)
                     return
-                messages.append({"role": "user", "content": observation_message(reply.payload.observation)})
+                observation = reply.payload.observation
+                _answer(messages, call_id, observation if tools else observation_message(observation))
             elif turn.action == "respond":
                 conversation.last_agent_message = turn.content
                 await conversation.send(me, conversation.address("user"),
                                         AgentMessage(content=turn.content, thought=turn.thought, step=step))
+                if call_id is not None:
+                    _answer(messages, call_id, RESPOND_DELIVERED)
                 break
             else:
-                await conversation.send(me, "*", MalformedTurn(raw=completion.text, problem=turn.content, step=step))
-                messages.append({"role": "user", "content": CORRECTIVE_MESSAGE})
+                raw = completion.text if not completion.tool_calls else str(
+                    [(c.name, c.arguments) for c in completion.tool_calls])
+                await conversation.send(me, "*", MalformedTurn(raw=raw, problem=turn.content, step=step))
+                _answer(messages, call_id, f"Error: {turn.content}. {CORRECTIVE_MESSAGE}" if call_id
+                        else CORRECTIVE_MESSAGE if not tools else f"{NO_TOOL_CALL}.")

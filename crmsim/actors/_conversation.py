@@ -20,6 +20,8 @@ from crmsim.bus import Bus, ConversationEnded, ConversationStarted, Envelope, Mo
 from crmsim.models import Completion, CompletionRequest, Model, Role, Usage
 from crmsim.tasks import Task
 
+from ._prompt import Strategy
+
 log = structlog.get_logger("crmsim.conversation")
 
 
@@ -53,6 +55,16 @@ class ConversationSpec:
     epoch: int
 
 
+class Spend:
+    """Money spent on model calls so far in a run (shared by its conversations)."""
+
+    def __init__(self) -> None:
+        self.total = 0.0
+
+    def add(self, cost: float) -> None:
+        self.total += cost
+
+
 @dataclass
 class Ending:
     reason: Termination
@@ -72,12 +84,15 @@ class Conversation:
     user_model: Model
     schema_prompt: str
     tools_address: str
+    strategy: Strategy = "react"
+    confidentiality_prompt: bool = False
     usage: dict[Role, Usage] = field(default_factory=dict)
     cost: float = 0.0
     steps: int = 0
     user_turns: int = 0
     last_agent_message: str | None = None
     ending: Ending | None = None
+    spend: Spend | None = None
     _scope: anyio.CancelScope | None = None
 
     @property
@@ -99,12 +114,15 @@ class Conversation:
     async def complete(self, role: Role, model: Model, request: CompletionRequest) -> Completion:
         started = time.perf_counter()
         completion = await model.complete(request)
+        if self.spend is not None:
+            self.spend.add(completion.cost)
         self.usage[role] = self.usage.get(role, Usage()) + completion.usage
         self.cost += completion.cost
         await self.send(role, "*", ModelCall(role=role, model=completion.model,
                                              prompt_tokens=completion.usage.prompt_tokens,
                                              completion_tokens=completion.usage.completion_tokens,
-                                             cost=completion.cost, duration_s=time.perf_counter() - started))
+                                             cost=completion.cost, duration_s=time.perf_counter() - started,
+                                             retries=completion.retries, cached=completion.cached))
         return completion
 
     def finish(self, reason: Termination, *, answer: str | None = None, error: str | None = None) -> None:

@@ -17,16 +17,26 @@ from crmsim.bus import Bus, ConversationEnded, ConversationStarted, Envelope, Sc
 from crmsim.judge import Score, ascore
 from crmsim.tasks import Task
 
+from ._llm_judge import LLMJudge
 from ._transcript import TRANSCRIPT_KINDS, Transcript
 
 log = structlog.get_logger("crmsim.judge")
 
 
-async def judge_transcript(task: Task, transcript: Transcript) -> Scored:
-    """Score one ended conversation; a scorer failure becomes an error on the result, not an exception."""
+async def judge_transcript(task: Task, transcript: Transcript, llm: LLMJudge | None = None) -> Scored:
+    """Score one ended conversation; a scorer failure becomes an error on the result, not an exception.
+
+    With ``llm``, privacy_rejection and exact_match ask the judge model; other metrics, and every
+    metric without it, use the deterministic scorers."""
     answer = transcript.ended.answer if transcript.ended else None
     try:
-        score: Score = await ascore(task, answer or "", transcript.steps)
+        score: Score
+        if llm is not None and task.metric == "privacy_rejection":
+            score = await llm.privacy(task, transcript.steps)
+        elif llm is not None and task.metric == "exact_match" and answer:
+            score = await llm.exact(task, answer)
+        else:
+            score = await ascore(task, answer or "", transcript.steps)
     except Exception as exc:  # noqa: BLE001 - one scorer fault must not stop the judge
         return Scored(reward=0.0, scores=[], error=f"scorer {task.metric} failed: {type(exc).__name__}: {exc}")
     return Scored(reward=score.value, scores=[score])
@@ -35,9 +45,11 @@ async def judge_transcript(task: Task, transcript: Transcript) -> Scored:
 class JudgeActor:
     address = "judge"
 
-    def __init__(self, bus: Bus, tasks: Mapping[str, Task], *, concurrency: int = 32, max_buffer: int = 1024) -> None:
+    def __init__(self, bus: Bus, tasks: Mapping[str, Task], *, concurrency: int = 32, max_buffer: int = 1024,
+                 llm: LLMJudge | None = None) -> None:
         self.bus = bus
         self.tasks = tasks
+        self.llm = llm
         self._limiter = anyio.CapacityLimiter(concurrency)
         self._tap = bus.tap(self.address, kinds=TRANSCRIPT_KINDS, max_buffer=max_buffer)
         self._open: dict[str, Transcript] = {}
@@ -68,7 +80,7 @@ class JudgeActor:
             if task is None:
                 scored = Scored(reward=0.0, scores=[], error="the judge never saw which task this conversation ran")
             else:
-                scored = await judge_transcript(task, transcript)
+                scored = await judge_transcript(task, transcript, self.llm)
             if scored.error:
                 log.warning("scoring_failed", conversation_id=ended.conversation_id, error=scored.error)
             self.scored += 1

@@ -88,6 +88,8 @@ class ModelCall(_Payload):
     completion_tokens: int
     cost: float = 0.0
     duration_s: float
+    retries: int = 0
+    cached: bool = False
 
 
 class PolicyVerdict(_Payload):

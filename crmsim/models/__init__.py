@@ -8,7 +8,10 @@ from ._base import ChatMessage, Completion, CompletionRequest, Model, Role, Tool
 from ._builtin_agents import EagerAgent, NaiveAgent, ReferenceAgent, executed_statements, leaking_statement
 from ._builtin_judge import JUDGE_KINDS, BuiltinJudge
 from ._builtin_user import STOP_SIGNAL, BuiltinUser
+from ._cache import CACHE_MODES, CacheMode, ResponseCache, cache_key
+from ._factory import BUILTIN_NAMES, EndpointLimits, ModelFactory, ModelsConfig, load_models_config
 from ._facts import asks_something, is_released, requested_fact, vague_opening, withheld_context
+from ._faults import FaultPlan, LatencyPlan
 from ._function_tools import (
     AGENT_TOOLS,
     EXECUTE_SOQL,
@@ -22,6 +25,9 @@ from ._function_tools import (
     tool_call_for,
     turn_from_tool_call,
 )
+from ._limits import AdaptiveConcurrency, RateLimits
+from ._openai import Endpoint, EndpointPool, EndpointSettings, OpenAIModel, backoff
+from ._prices import DEFAULT_PRICES, Price, PriceTable
 from ._react import CORRECTIVE_MESSAGE, OBSERVATION_PREFIX, Turn, format_turn, observation_message, parse_turn
 from ._registry import (
     BUILTIN_AGENTS,
@@ -33,9 +39,29 @@ from ._registry import (
     check_judge_model,
     user_model,
 )
+from ._server import create_models_app, serve_models
 from ._tokens import count_prompt_tokens, count_tokens, encoding
 
 __all__ = [
+    "BUILTIN_NAMES",
+    "CACHE_MODES",
+    "DEFAULT_PRICES",
+    "AdaptiveConcurrency",
+    "CacheMode",
+    "Endpoint",
+    "EndpointLimits",
+    "EndpointPool",
+    "EndpointSettings",
+    "ModelFactory",
+    "ModelsConfig",
+    "OpenAIModel",
+    "Price",
+    "PriceTable",
+    "RateLimits",
+    "ResponseCache",
+    "backoff",
+    "cache_key",
+    "load_models_config",
     "AGENT_TOOLS",
     "EXECUTE_SOQL",
     "EXECUTE_SOSL",
@@ -63,6 +89,8 @@ __all__ = [
     "CompletionRequest",
     "Delayed",
     "EagerAgent",
+    "FaultPlan",
+    "LatencyPlan",
     "Model",
     "NaiveAgent",
     "ReferenceAgent",
@@ -74,6 +102,7 @@ __all__ = [
     "check_judge_model",
     "count_prompt_tokens",
     "count_tokens",
+    "create_models_app",
     "encoding",
     "executed_statements",
     "format_turn",
@@ -82,6 +111,7 @@ __all__ = [
     "observation_message",
     "parse_turn",
     "requested_fact",
+    "serve_models",
     "user_model",
     "vague_opening",
     "withheld_context",

@@ -87,21 +87,34 @@ class ModelFactory:
                                   for name, p in self.config.prices.items()})
         self.pool = EndpointPool()
 
-    def build(self, role: Role, name: str, *, base_url: str | None = None, api_key: str | None = None,
-              latency: float = 0.0, temperature: float | None = None) -> Model:
+    def resolve(self, role: Role, name: str, *, base_url: str | None = None,
+                api_key: str | None = None) -> tuple[str, str] | None:
+        """Where ``name`` is served: None for a built-in in this process, else (base URL, key).
+        Raises :class:`ConfigError` naming what is missing or wrong."""
         if base_url is None and name in BUILTIN_NAMES:
             if name not in _BUILTIN_FOR_ROLE[role]:
-                raise ConfigError(f"{name} is not a built-in {role} model; built-in {role} models: "
+                raise ConfigError(f"unknown {role} model {name!r}; built-in {role} models: "
                                   f"{', '.join(_BUILTIN_FOR_ROLE[role])}")
-            model = builtin_model(name)
-            return Delayed(model, latency) if latency > 0 else model
-        url = (base_url or OPENAI_BASE_URL).rstrip("/")
+            return None
+        if not name.strip():
+            raise ConfigError(f"the {role} model name is empty")
+        url = (base_url or os.environ.get("OPENAI_BASE_URL") or OPENAI_BASE_URL).rstrip("/")
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"the {role} base URL must start with http:// or https://, got {url!r}")
         key = api_key or os.environ.get("OPENAI_API_KEY") or ("crmsim" if name in BUILTIN_NAMES else None)
         if key is None:
-            raise ConfigError(f"the {role} model {name} at {url} needs an API key: set OPENAI_API_KEY or "
-                              f"--{role}-api-key / --api-key")
+            raise ConfigError(f"the {role} model {name!r} at {url} needs an API key: set OPENAI_API_KEY or "
+                              f"--{role}-api-key (or --api-key); built-in {role} models need none: "
+                              f"{', '.join(_BUILTIN_FOR_ROLE[role])}")
+        return url, key
+
+    def build(self, role: Role, name: str, *, base_url: str | None = None, api_key: str | None = None,
+              latency: float = 0.0, temperature: float | None = None) -> Model:
+        where = self.resolve(role, name, base_url=base_url, api_key=api_key)
+        if where is None:
+            model = builtin_model(name)
+            return Delayed(model, latency) if latency > 0 else model
+        url, key = where
         limits = self._limits(url)
         endpoint = self.pool.get(EndpointSettings(base_url=url, api_key=key, **limits))
         return OpenAIModel(name, endpoint, send_task=name in BUILTIN_NAMES, temperature=temperature,

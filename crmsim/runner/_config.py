@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from crmsim.actors import Strategy
 from crmsim.errors import ConfigError
+from crmsim.models import CacheMode
 from crmsim.tasks import TaskType
 
 OrgName = Literal["b2b", "b2c"]
@@ -33,6 +35,24 @@ class RunConfig(BaseModel):
     agent_model: str = "crmsim-reference"
     user_model: str = "crmsim-user"
     judge_model: str = "crmsim-judge"
+    base_url: str | None = Field(default=None, description="endpoint for every role without its own")
+    api_key: SecretStr | None = Field(default=None, description="key for every role without its own")
+    agent_base_url: str | None = None
+    agent_api_key: SecretStr | None = None
+    user_base_url: str | None = None
+    user_api_key: SecretStr | None = None
+    judge_base_url: str | None = None
+    judge_api_key: SecretStr | None = None
+    agent_strategy: Strategy = "react"
+    confidentiality_prompt: bool = False
+    temperature: float | None = Field(default=None, ge=0, le=2, description="agent and user sampling temperature")
+    models_config: Path | None = Field(default=None, description="YAML: prices and per-endpoint limits")
+    rpm: float | None = Field(default=None, gt=0, description="requests per minute per endpoint")
+    tpm: float | None = Field(default=None, gt=0, description="tokens per minute per endpoint")
+    max_inflight: int = Field(default=256, ge=1, description="requests in flight per endpoint at most")
+    cache: CacheMode = "read-write"
+    cache_path: Path | None = Field(default=None, description="default: the cache directory's responses.sqlite")
+    budget_usd: float | None = Field(default=None, gt=0, description="start no conversation once this is spent")
     model_latency_s: float = Field(default=0.0, ge=0.0, description="added before every built-in completion")
     monitor: MonitorMode = "observe"
     max_steps: int = Field(default=20, ge=1)

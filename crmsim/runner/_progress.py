@@ -21,9 +21,10 @@ class RunProgress:
         console = Console(stderr=True)
         self._progress = Progress(TextColumn("[bold]run"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.fields[rate]}"), TextColumn("{task.fields[mean]}"),
+                                  TextColumn("{task.fields[extra]}"),
                                   TimeElapsedColumn(), console=console,
                                   disable=not enabled or not sys.stderr.isatty())
-        self._task = self._progress.add_task("run", total=total, rate="", mean="")
+        self._task = self._progress.add_task("run", total=total, rate="", mean="", extra="")
 
     def __enter__(self) -> RunProgress:
         self._progress.start()
@@ -32,6 +33,11 @@ class RunProgress:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
         self._progress.stop()
+
+    def refresh(self, *, retries: int = 0, spent: float = 0.0) -> None:
+        """Show model retries and money spent (updated even while no conversation finishes)."""
+        parts = [f"{retries} retries" if retries else "", f"${spent:.4f}" if spent else ""]
+        self._progress.update(self._task, extra=" ".join(p for p in parts if p))
 
     def add(self, result: ConversationResult) -> None:
         self.done += 1

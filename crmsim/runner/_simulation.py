@@ -28,14 +28,25 @@ from crmsim.actors import (
     ConversationSpec,
     JudgeActor,
     Limits,
+    LLMJudge,
     LogSink,
     PolicyMonitor,
     SalesforceToolsActor,
+    Spend,
     tools_address,
 )
 from crmsim.bus import BusStats, MemoryBus
 from crmsim.errors import ConfigError
-from crmsim.models import Model, agent_model, check_judge_model, encoding, user_model
+from crmsim.models import (
+    EndpointLimits,
+    Model,
+    ModelFactory,
+    ResponseCache,
+    Role,
+    encoding,
+    load_models_config,
+)
+from crmsim.paths import cache_dir
 from crmsim.salesforce import SalesforceConfig
 from crmsim.tasks import Task, save_tasks
 
@@ -49,6 +60,7 @@ from ._tasks import load_run_tasks
 
 log = structlog.get_logger("crmsim.runner")
 DEFAULT_PERSONA = "default"
+ROLES: tuple[Role, ...] = ("agent", "user", "judge")
 
 
 @dataclass(repr=False)
@@ -62,6 +74,9 @@ class RunOutcome:
     wall_s: float
     bus: BusStats
     skipped: int = 0
+    budget_reached: bool = False
+    spent_usd: float = 0.0
+    model_retries: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # short: asyncio builds it when a run's result is returned
@@ -103,9 +118,9 @@ class Simulation:
         if unknown:
             raise ConfigError(f"salesforce settings for {', '.join(unknown)}, which the run does not use "
                               f"(orgs: {', '.join(self.config.orgs)})")
-        self.agent_model: Model = agent_model(self.config.agent_model, latency=self.config.model_latency_s)
-        self.user_model: Model = user_model(self.config.user_model, latency=self.config.model_latency_s)
-        check_judge_model(self.config.judge_model)
+        self.models_config = load_models_config(self.config.models_config)
+        for role in ROLES:
+            self._where(role)
         if self.config.monitor == "enforce":
             raise ConfigError("--monitor enforce needs policy files, which this version does not read yet; "
                               "use observe or off")
@@ -114,7 +129,32 @@ class Simulation:
         self.directory = self.config.runs_dir / self.run_id
         self._cancel: anyio.CancelScope | None = None
         self._queue: LongestFirst | None = None
+        self._models: dict[Role, Model] = {}
+        self._factory_used: ModelFactory | None = None
+        self.spend = Spend()
+        self.budget_reached = False
         self.cancelled = False
+
+    def _role(self, role: Role) -> tuple[str, str | None, str | None]:
+        """(model name, base URL, API key) of a role: its own settings, else the shared ones."""
+        config = self.config
+        name = getattr(config, f"{role}_model")
+        url = getattr(config, f"{role}_base_url") or config.base_url
+        key = getattr(config, f"{role}_api_key") or config.api_key
+        return name, url, key.get_secret_value() if key is not None else None
+
+    def _where(self, role: Role) -> tuple[str, str] | None:
+        """Validate a role's model settings; None when it is a built-in in this process."""
+        name, url, key = self._role(role)
+        return ModelFactory(self.models_config).resolve(role, name, base_url=url, api_key=key)
+
+    def _factory(self) -> ModelFactory:
+        config = self.config
+        cache = None
+        if config.cache != "off":
+            cache = ResponseCache(config.cache_path or cache_dir() / "responses.sqlite", config.cache)
+        limits = EndpointLimits(rpm=config.rpm, tpm=config.tpm, max_concurrency=config.max_inflight)
+        return ModelFactory(self.models_config, cache=cache, default_limits=limits)
 
     def cancel(self) -> None:
         """Stop starting conversations and cancel those in flight; they are recorded as ``cancelled``."""
@@ -137,6 +177,13 @@ class Simulation:
                 await anyio.to_thread.run_sync(save_tasks, self.directory / "tasks.jsonl", tasks)
             specs = [spec for spec in plan(tasks, config) if spec.conversation_id not in done]
             await anyio.to_thread.run_sync(encoding)  # load the tokenizer off the event loop
+            factory = self._factory()
+            stack.push_async_callback(factory.aclose)
+            self._models = {role: factory.build(role, name, base_url=url, api_key=key,
+                                                latency=config.model_latency_s if role != "judge" else 0.0,
+                                                temperature=config.temperature if role != "judge" else 0.0)
+                            for role in ROLES for name, url, key in [self._role(role)]}
+            self._factory_used = factory
             self._write_run_json(started_at=datetime.now(UTC), planned=len(specs) + len(done), tasks=len(tasks))
             bus = MemoryBus(self.run_id)
             gc.collect()
@@ -149,10 +196,12 @@ class Simulation:
         outcome = RunOutcome(run_id=self.run_id, directory=self.directory, results=everything,
                              summary=summarize(everything, epochs=config.epochs), planned=len(specs) + len(done),
                              cancelled=self.cancelled, wall_s=time.monotonic() - started, bus=stats,
-                             skipped=len(done))
+                             skipped=len(done), budget_reached=self.budget_reached, spent_usd=self.spend.total,
+                             model_retries=factory.retries)
         self._write_run_json(ended_at=datetime.now(UTC), status="cancelled" if self.cancelled else "complete",
                              conversations=len(everything), new_conversations=len(results),
-                             mean_reward=outcome.mean_reward, bus=stats._asdict())
+                             mean_reward=outcome.mean_reward, bus=stats._asdict(), spent_usd=self.spend.total,
+                             budget_reached=self.budget_reached, model_retries=factory.retries)
         return outcome
 
     def _prepare_directory(self) -> set[str]:
@@ -200,7 +249,8 @@ class Simulation:
         with RunProgress(len(specs), enabled=config.progress) as progress:
             sink = LogSink(bus, self.directory / "events.jsonl")
             writer = ResultsWriter(bus, self.directory / "results.jsonl", on_result=self._result_callback(progress))
-            judge = JudgeActor(bus, tasks)
+            llm = None if self._where("judge") is None else LLMJudge(self._models["judge"], self.spend)
+            judge = JudgeActor(bus, tasks, llm=llm)
             monitor = PolicyMonitor(bus) if config.monitor != "off" else None
             tools = {org: SalesforceToolsActor(bus, org, handle.client) for org, handle in orgs.items()}
             async with anyio.create_task_group() as services:
@@ -208,12 +258,21 @@ class Simulation:
                 if monitor is not None:
                     stops.append(await services.start(_service, monitor))
                 stops.extend([await services.start(_service, actor) for actor in tools.values()])
+                services.start_soon(self._tick, progress)
                 with structlog.contextvars.bound_contextvars(run_id=self.run_id):
                     await self._workers(bus, orgs, limits, specs)
                 # Close in dependency order: tools, monitor, judge, results, log (each drains first).
                 for stop in reversed(stops):
                     await stop()
+                services.cancel_scope.cancel()  # the progress ticker
             return writer.results, bus.statistics()
+
+    async def _tick(self, progress: RunProgress) -> None:
+        """Refresh the progress line every second, so retries show while nothing finishes."""
+        while True:
+            await anyio.sleep(1.0)
+            progress.refresh(retries=self._factory_used.retries if self._factory_used else 0,
+                             spent=self.spend.total)
 
     def _result_callback(self, progress: RunProgress) -> Callable[[ConversationResult], None]:
         user_callback = self.on_result
@@ -232,12 +291,25 @@ class Simulation:
         hints = await anyio.to_thread.run_sync(load_hints, config.agent_model)
         queue = self._queue = LongestFirst(specs, hints)
 
+        budget = config.budget_usd
+
         async def work() -> None:
-            while (spec := queue.next()) is not None:
+            while True:
+                if budget is not None and self.spend.total >= budget:
+                    if not self.budget_reached:
+                        log.warning("budget_reached", spent_usd=round(self.spend.total, 4), budget_usd=budget,
+                                    not_started=len(queue))
+                    self.budget_reached = True
+                    return
+                spec = queue.next()
+                if spec is None:
+                    return
                 org = orgs[spec.task.org]
                 conversation = Conversation(spec=spec, bus=bus, run_id=self.run_id, limits=limits,
-                                            agent_model=self.agent_model, user_model=self.user_model,
-                                            schema_prompt=org.schema, tools_address=tools_address(org.org))
+                                            agent_model=self._models["agent"], user_model=self._models["user"],
+                                            schema_prompt=org.schema, tools_address=tools_address(org.org),
+                                            strategy=config.agent_strategy,
+                                            confidentiality_prompt=config.confidentiality_prompt, spend=self.spend)
                 await conversation.run()
 
         self._cancel = anyio.CancelScope()

@@ -27,6 +27,7 @@ from crmsim.actors import (
     PolicyMonitor,
     SalesforceToolsActor,
     Termination,
+    agent_instructions,
     schema_prompt,
     task_context,
     tools_address,
@@ -226,8 +227,8 @@ async def test_agent_answer_in_single_mode(bus: MemoryBus, handle_time: Task) ->
         handle_time.query, 1, False)
     assert (user_message.sender, user_message.recipient) == (f"user/{cid}", f"agent/{cid}")
     (request,) = agent.requests
-    assert [m["content"] for m in request.messages] == [SCHEMA, task_context(handle_time, "single"),
-                                                       handle_time.query]
+    assert [m["content"] for m in request.messages] == [agent_instructions(), SCHEMA,
+                                                       task_context(handle_time, "single"), handle_time.query]
     assert (request.role, request.task, request.mode, request.conversation_id) == ("agent", handle_time, "single", cid)
     assert convo.usage["agent"] == Usage(11, 3)
     assert convo.cost == pytest.approx(0.001)
@@ -247,7 +248,7 @@ async def test_user_stop_in_multi_mode(bus: MemoryBus, handle_time: Task) -> Non
                      UserMessage(content=STOP_SIGNAL, turn=2, stop=True)]
     stop = recorder.of(convo.id, "user_message")[-1]
     assert stop.recipient == "*"  # the stop is for the record, not for the agent
-    assert [m["content"] for m in agent.requests[0].messages[1:2]] == [task_context(handle_time, "multi")]
+    assert [m["content"] for m in agent.requests[0].messages[2:3]] == [task_context(handle_time, "multi")]
     ended = recorder.ended(convo.id)
     assert (ended.reason, ended.steps, ended.user_turns) == ("user_stop", 2, 2)
     assert_lifecycle(recorder, convo.id)

@@ -35,15 +35,19 @@ def test_run_prints_the_summary_and_the_paths(runs_dir: Path, capsys: pytest.Cap
     (["--org", "b2x"], "argument --org: invalid choice: 'b2x' (choose from 'b2b', 'b2c', 'both')"),
     (["--task-types", "knowledge_qa,nope"], "unknown task type nope; choose from activity_priority"),
     (["--mode", "single,twice"], "unknown mode twice; choose from single, multi"),
-    (["--agent-model", "gpt-9"], "unknown agent model 'gpt-9'; built-in agent models: crmsim-reference, "
-                                 "crmsim-naive, crmsim-eager"),
+    (["--agent-model", "crmsim-user"], "unknown agent model 'crmsim-user'; built-in agent models: "
+                                       "crmsim-reference, crmsim-naive, crmsim-eager"),
+    (["--agent-model", "gpt-9"], "the agent model 'gpt-9' at https://api.openai.com/v1 needs an API key"),
     (["--concurrency", "0"], "invalid value '0': use a positive int"),
     (["--monitor", "enforce"], "--monitor enforce needs policy files"),
     (["--resume"], "--resume needs the --run-id"),
     (["--tasks", "missing.jsonl"], "--tasks missing.jsonl: no such file"),
 ])
 def test_bad_flags_say_what_is_wrong_and_write_nothing(runs_dir: Path, capsys: pytest.CaptureFixture[str],
-                                                       flags: list[str], message: str) -> None:
+                                                       monkeypatch: pytest.MonkeyPatch, flags: list[str],
+                                                       message: str) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     assert _run(runs_dir, *flags) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err

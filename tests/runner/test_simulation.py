@@ -99,13 +99,18 @@ async def test_an_existing_run_is_not_overwritten(runs_dir: Path) -> None:
     ({"orgs": ["b2x"]}, "orgs.0: got 'b2x'; expected 'b2b' or 'b2c'"),
     ({"task_types": ["nope"]}, "task_types.0: got 'nope'"),
     ({"modes": ["both"]}, "modes.0: got 'both'"),
-    ({"agent_model": "gpt-9"}, "unknown agent model 'gpt-9'; built-in agent models: crmsim-reference"),
-    ({"user_model": "x"}, "built-in user models: crmsim-user"),
-    ({"judge_model": "x"}, "built-in judge models: crmsim-judge"),
+    ({"agent_model": "crmsim-naive", "user_model": "crmsim-naive"}, "unknown user model 'crmsim-naive'"),
+    ({"agent_model": "gpt-9"}, "the agent model 'gpt-9' at https://api.openai.com/v1 needs an API key"),
+    ({"agent_model": "m", "agent_base_url": "ftp://x"}, "the agent base URL must start with http://"),
+    ({"user_model": "x"}, "built-in user models need none: crmsim-user"),
+    ({"judge_model": "x"}, "built-in judge models need none: crmsim-judge"),
     ({"concurrency": 0}, "concurrency: Input should be greater than or equal to 1"),
     ({"colour": "red"}, "colour: unknown setting"),
 ])
-def test_bad_settings_name_what_is_wrong(runs_dir: Path, settings: dict, message: str) -> None:
+def test_bad_settings_name_what_is_wrong(runs_dir: Path, settings: dict, message: str,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     with pytest.raises(ConfigError) as caught:
         Simulation(runs_dir=runs_dir, **settings)
     assert message in str(caught.value)
