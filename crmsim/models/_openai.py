@@ -85,9 +85,9 @@ class EndpointPool:
         return sum(e.stats.retries for e in self._endpoints.values())
 
     async def aclose(self) -> None:
+        """Close the SDK clients; the statistics stay readable."""
         for endpoint in self._endpoints.values():
             await endpoint.aclose()
-        self._endpoints.clear()
 
 
 def _retry_after(exc: BaseException) -> float | None:
