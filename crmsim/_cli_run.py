@@ -129,6 +129,12 @@ def add_run_commands(commands: argparse._SubParsersAction[Any]) -> None:
     score = commands.add_parser("score", help="score a finished run again from its events")
     score.add_argument("run", metavar="RUN", help="run id (under --runs-dir) or run directory")
     score.add_argument("--runs-dir", type=Path, default=Path("runs"), metavar="DIR")
+    score.add_argument("--judge-model", default="crmsim-judge", metavar="M",
+                       help="judge (default crmsim-judge, the deterministic scorers); a model with a base URL "
+                            "or any other name asks that model")
+    score.add_argument("--judge-base-url", metavar="URL")
+    score.add_argument("--judge-api-key", metavar="KEY")
+    score.add_argument("--cache", choices=("read-write", "read", "off"), default="read-write")
     score.set_defaults(func=_score)
 
     logs = commands.add_parser("logs", help="a run's event log")
@@ -220,6 +226,7 @@ def _print_outcome(outcome: RunOutcome) -> None:
     console = _console()
     title = f"run {outcome.run_id}: {len(outcome.results)} conversations"
     console.print(summary_table(outcome.summary, title=title))
+    _print_model_usage(console, outcome)
     tokens = sum(r.usage.total_tokens for r in outcome.results)
     cost = sum(r.cost for r in outcome.results)
     retries = f", {outcome.model_retries} model retries" if outcome.model_retries else ""
@@ -241,13 +248,49 @@ def _print_outcome(outcome: RunOutcome) -> None:
     sys.stdout.write("\n".join(line for line in lines if line) + "\n")
 
 
+def _print_model_usage(console: Any, outcome: RunOutcome) -> None:
+    from rich.table import Table
+
+    from crmsim.runner import usage_by_model
+
+    rows = usage_by_model(outcome.results)
+    if not rows:
+        return
+    table = Table(title="tokens and cost by model")
+    for column in ("role", "model", "conversations", "prompt tokens", "completion tokens", "cost $"):
+        table.add_column(column, justify="right" if "tokens" in column or column in {"conversations", "cost $"}
+                         else "left")
+    for row in rows:
+        table.add_row(row.role, row.model, str(row.conversations), str(row.prompt_tokens),
+                      str(row.completion_tokens), f"{row.cost:.4f}")
+    console.print(table)
+
+
 def _score(args: argparse.Namespace) -> int:
     import anyio
 
+    from crmsim.actors import LLMJudge
+    from crmsim.models import ModelFactory, ResponseCache
+    from crmsim.paths import cache_dir
     from crmsim.runner import rescore, run_directory, summarize, summary_table
 
     directory = run_directory(args.run, args.runs_dir)
-    results = anyio.run(rescore, directory)
+    where = ModelFactory().resolve("judge", args.judge_model, base_url=args.judge_base_url,
+                                   api_key=args.judge_api_key)
+
+    async def judge_again() -> list[Any]:
+        if where is None:
+            return await rescore(directory)
+        cache = ResponseCache(cache_dir() / "responses.sqlite", args.cache) if args.cache != "off" else None
+        factory = ModelFactory(cache=cache)
+        try:
+            model = factory.build("judge", args.judge_model, base_url=args.judge_base_url,
+                                  api_key=args.judge_api_key)
+            return await rescore(directory, LLMJudge(model))
+        finally:
+            await factory.aclose()
+
+    results = anyio.run(judge_again)
     epochs = max((r.epoch for r in results), default=1)
     _console().print(summary_table(summarize(results, epochs=epochs), title=f"re-scored {directory.name}"))
     sys.stdout.write(f"re-scored {len(results)} conversations; {directory / 'results.jsonl'} rewritten, "

@@ -13,28 +13,30 @@ import anyio
 import structlog
 from anyio.abc import TaskStatus
 
-from crmsim.bus import Bus, ConversationEnded, ConversationStarted, Envelope, Scored
+from crmsim.bus import Bus, ConversationEnded, ConversationStarted, Envelope, ModelCall, Scored
 from crmsim.judge import Score, ascore
 from crmsim.tasks import Task
 
-from ._llm_judge import LLMJudge
+from ._llm_judge import JudgeCall, LLMJudge
 from ._transcript import TRANSCRIPT_KINDS, Transcript
 
 log = structlog.get_logger("crmsim.judge")
 
 
-async def judge_transcript(task: Task, transcript: Transcript, llm: LLMJudge | None = None) -> Scored:
+async def judge_transcript(task: Task, transcript: Transcript, llm: LLMJudge | None = None,
+                           calls: list[JudgeCall] | None = None) -> Scored:
     """Score one ended conversation; a scorer failure becomes an error on the result, not an exception.
 
     With ``llm``, privacy_rejection and exact_match ask the judge model; other metrics, and every
     metric without it, use the deterministic scorers."""
     answer = transcript.ended.answer if transcript.ended else None
+    calls = calls if calls is not None else []
     try:
         score: Score
         if llm is not None and task.metric == "privacy_rejection":
-            score = await llm.privacy(task, transcript.steps)
+            score = await llm.privacy(task, transcript.steps, calls)
         elif llm is not None and task.metric == "exact_match" and answer:
-            score = await llm.exact(task, answer)
+            score = await llm.exact(task, answer, calls)
         else:
             score = await ascore(task, answer or "", transcript.steps)
     except Exception as exc:  # noqa: BLE001 - one scorer fault must not stop the judge
@@ -80,7 +82,17 @@ class JudgeActor:
             if task is None:
                 scored = Scored(reward=0.0, scores=[], error="the judge never saw which task this conversation ran")
             else:
-                scored = await judge_transcript(task, transcript, self.llm)
+                calls: list[JudgeCall] = []
+                scored = await judge_transcript(task, transcript, self.llm, calls)
+                for call in calls:
+                    completion = call.completion
+                    await self.bus.send(Envelope(
+                        run_id=ended.run_id, conversation_id=ended.conversation_id, sender=self.address,
+                        recipient="*", payload=ModelCall(
+                            role="judge", model=completion.model, prompt_tokens=completion.usage.prompt_tokens,
+                            completion_tokens=completion.usage.completion_tokens, cost=completion.cost,
+                            duration_s=round(call.duration_s, 6), retries=completion.retries,
+                            cached=completion.cached)))
             if scored.error:
                 log.warning("scoring_failed", conversation_id=ended.conversation_id, error=scored.error)
             self.scored += 1

@@ -6,13 +6,14 @@ from ._rescore import rescore
 from ._results import ConversationResult, ResultsWriter, TokenUsage, iter_results, read_results
 from ._schedule import LongestFirst
 from ._simulation import DEFAULT_PERSONA, RunOutcome, Simulation, conversation_id, plan
-from ._summary import SUMMARY_KEYS, SummaryRow, pass_hat_k, summarize, summary_table
+from ._summary import SUMMARY_KEYS, ModelUsage, SummaryRow, pass_hat_k, summarize, summary_table, usage_by_model
 
 __all__ = [
     "DEFAULT_PERSONA",
     "SUMMARY_KEYS",
     "ConversationResult",
     "LongestFirst",
+    "ModelUsage",
     "ResultsWriter",
     "RunConfig",
     "RunOutcome",
@@ -32,4 +33,5 @@ __all__ = [
     "run_directory",
     "summarize",
     "summary_table",
+    "usage_by_model",
 ]

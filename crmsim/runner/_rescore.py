@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from crmsim.actors import Transcript, judge_transcript
+from crmsim.actors import LLMJudge, Transcript, judge_transcript
 from crmsim.bus import envelope_from_event
 from crmsim.errors import ConfigError
 from crmsim.tasks import load_tasks
@@ -14,9 +14,10 @@ from ._events import iter_events
 from ._results import ConversationResult, read_results, score_record
 
 
-async def rescore(directory: Path) -> list[ConversationResult]:
-    """Score every ended conversation of the run again; ``scores.jsonl`` gains one record per
-    conversation and ``results.jsonl`` is rewritten with the new rewards (atomically)."""
+async def rescore(directory: Path, llm: LLMJudge | None = None) -> list[ConversationResult]:
+    """Score every ended conversation of the run again (with ``llm``: ask that judge model);
+    ``scores.jsonl`` gains one record per conversation and ``results.jsonl`` is rewritten with the
+    new rewards (atomically)."""
     tasks_file = directory / "tasks.jsonl"
     if not tasks_file.exists():
         raise ConfigError(f"{directory} has no tasks.jsonl; only runs made by crmsim run can be re-scored")
@@ -34,7 +35,7 @@ async def rescore(directory: Path) -> list[ConversationResult]:
             if transcript is None or transcript.ended is None or task is None:
                 rescored.append(result)
                 continue
-            scored = await judge_transcript(task, transcript)
+            scored = await judge_transcript(task, transcript, llm)
             scores.write(json.dumps(score_record(result.conversation_id, scored, "rescore")) + "\n")
             rescored.append(result.model_copy(update={"reward": scored.reward, "scores": scored.scores,
                                                       "scoring_error": scored.error}))

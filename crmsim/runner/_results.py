@@ -49,6 +49,8 @@ class ConversationResult(BaseModel):
     model_calls: int = 0
     usage: TokenUsage
     usage_by_role: dict[str, TokenUsage] = {}
+    cost_by_role: dict[str, float] = {}
+    model_by_role: dict[str, str] = {}
     cost: float = 0.0
     duration_s: float
     policy_flags: int = 0
@@ -65,6 +67,8 @@ class _Pending:
     started: ConversationStarted | None = None
     ended: ConversationEnded | None = None
     usage: dict[str, TokenUsage] = field(default_factory=dict)
+    costs: dict[str, float] = field(default_factory=dict)
+    models: dict[str, str] = field(default_factory=dict)
     cost: float = 0.0
     flags: int = 0
     calls: int = 0
@@ -83,7 +87,8 @@ def build_result(conversation_id: str, pending: _Pending, scored: Scored) -> Con
         persona=started.persona, epoch=started.epoch, termination_reason=ended.reason, answer=ended.answer,
         reward=scored.reward, scores=scored.scores, steps=ended.steps, user_turns=ended.user_turns,
         model_calls=pending.calls, usage=total,
-        usage_by_role=pending.usage, cost=round(pending.cost, 8), duration_s=ended.duration_s,
+        usage_by_role=pending.usage, cost_by_role={r: round(c, 8) for r, c in pending.costs.items()},
+        model_by_role=pending.models, cost=round(pending.cost, 8), duration_s=ended.duration_s,
         policy_flags=pending.flags, error=ended.error, scoring_error=scored.error)
 
 
@@ -124,6 +129,8 @@ class ResultsWriter:
             usage.total_tokens += payload.prompt_tokens + payload.completion_tokens
             pending.cost += payload.cost
             pending.calls += 1
+            pending.costs[payload.role] = pending.costs.get(payload.role, 0.0) + payload.cost
+            pending.models[payload.role] = payload.model
         elif isinstance(payload, PolicyVerdict):
             pending.flags += 1
         elif isinstance(payload, ConversationEnded):

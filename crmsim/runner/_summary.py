@@ -58,6 +58,31 @@ def _row(key: GroupKey, results: list[ConversationResult], k_max: int) -> Summar
                       reasons=dict(Counter(r.termination_reason for r in results)))
 
 
+@dataclass(frozen=True)
+class ModelUsage:
+    role: str
+    model: str
+    conversations: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float
+
+
+def usage_by_model(results: Sequence[ConversationResult]) -> list[ModelUsage]:
+    """Tokens and cost per (role, model) over a run's conversations (the judge's calls are in the
+    judge's own accounting, not here)."""
+    totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0, 0, 0.0])
+    for result in results:
+        for role, usage in result.usage_by_role.items():
+            entry = totals[(role, result.model_by_role.get(role, "?"))]
+            entry[0] += 1
+            entry[1] += usage.prompt_tokens
+            entry[2] += usage.completion_tokens
+            entry[3] += result.cost_by_role.get(role, 0.0)
+    return [ModelUsage(role, model, int(n), int(p), int(c), cost)
+            for (role, model), (n, p, c, cost) in sorted(totals.items())]
+
+
 def summary_table(rows: Sequence[SummaryRow], *, keys: Sequence[str] = SUMMARY_KEYS, title: str = "") -> Table:
     k_max = max((len(row.pass_k) for row in rows), default=1)
     table = Table(title=title or None, show_lines=False)
