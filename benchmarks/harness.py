@@ -21,7 +21,8 @@ Figures
   - wall_s: ``await Simulation.run()`` end to end (org connection, schema prompt, task file, all
     conversations, results read back); also split into setup, conversations and teardown from the
     first and last envelope's time stamp;
-  - completions: ``model_call`` events in the run's ``events.jsonl``; model time = completions x S;
+  - completions: the agent's and user's ``model_call`` events in the run's ``events.jsonl``; model
+    time = completions x S;
   - ideal_s = model time / C (the headline definition); efficiency = ideal_s / wall_s;
   - schedule_s: the critical-path bound. A conversation's completions are sequential, so the run
     can not finish before a zero-overhead replay of the same queue: each conversation takes
@@ -47,10 +48,28 @@ in builtins and the standard library goes to the area of its caller, time waitin
 left out. ``--watchdog`` samples the loop thread's stack whenever the loop stalls for 50 ms.
 The last line printed is one JSON object with every figure.
 
+Through the SDK (``--via-sdk``). ``crmsim models serve --port <free> --latency <S x 1000>`` runs in a
+second subprocess (its CPU is not in this process; the script waits until ``/v1/models`` answers)
+and the run gets ``base_url=<server>/v1`` for every role (agent ``crmsim-reference``, user
+``crmsim-user``, judge ``crmsim-judge``: each a ``crmsim.models.OpenAIModel`` on one shared
+``AsyncOpenAI`` client with the aiohttp backend, the task in the request's ``crmsim`` extension),
+``model_latency_s=0`` (the server adds the latency), ``cache="off"`` and ``max_inflight=2 x C`` (never
+the limit). The judge goes over HTTP too, and the server delays its calls by S like every other: its
+calls are asked after a conversation has ended, so they are left out of completions and model time
+(their ``model_call`` events, role ``judge``, are counted as ``judge_calls``; how long they keep the
+run going after the last conversation ended is ``after_last_conversation_s``). completions, the
+efficiency and CPU per completion therefore count agent + user completions, as without
+``--via-sdk``; the server's counters (``/crmsim/stats``, reset before the run) cross-check them. The
+model server's CPU is reported like the sandbox's. ``--profile`` then also names the SDK's areas
+(openai + httpx2; crmsim's model client) and aiohttp, which both the SDK's transport and the tool
+client use, and gives the cumulative time of the SDK's entry points per completion.
+
 Run: .venv/bin/python benchmarks/harness.py --conversations 100 --concurrency 50 --latency 0.2
-     [--org b2b] [--sandbox subprocess|inprocess] [--order plan|longest-first] [--profile]
+     [--org b2b] [--sandbox subprocess|inprocess] [--order plan|longest-first] [--via-sdk] [--profile]
      [--watchdog] [--keep]
 Targets (issue): at N=2000, C=500, S=1.0: efficiency >= 0.9 (aim 0.95), loop lag p99 <= 20 ms.
+Through the SDK (issue): at N=2000, C=300, S=1.0: efficiency >= 0.8 (>= 240 completions/s in one
+process), with the CPU milliseconds per completion.
 """
 
 from __future__ import annotations
@@ -96,6 +115,7 @@ LAG_INTERVAL = 0.010
 RSS_INTERVAL = 0.020
 TARGET_EFFICIENCY = 0.9
 TARGET_LAG_P99_MS = 20.0
+TARGET_EFFICIENCY_SDK = 0.8
 
 
 # --- tasks -------------------------------------------------------------------------------------
@@ -137,26 +157,47 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_sandbox(org: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(what: str, arguments: list[str], probe: str) -> tuple[subprocess.Popen[bytes], str]:
+    """``crmsim <arguments> --port <free>`` in a subprocess; (process, http://127.0.0.1:port) once
+    ``GET <probe>`` answers 200."""
     port = free_port()
-    command = [sys.executable, "-m", "crmsim.cli", "--log-level", "warning", "sandbox", "serve", "--org", org,
-               "--port", str(port)]
+    command = [sys.executable, "-m", "crmsim.cli", "--log-level", "warning", *arguments, "--port", str(port)]
     proc = subprocess.Popen(command, env={**os.environ, "PYTHONUNBUFFERED": "1"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"the sandbox exited early with code {proc.returncode}")
+            raise SystemExit(f"the {what} exited early with code {proc.returncode}")
         try:
-            with urllib.request.urlopen(f"{url}/services/data/", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}{probe}", timeout=2) as response:
                 if response.status == 200:
                     return proc, url
         except (urllib.error.URLError, OSError):
             pass
         time.sleep(0.1)
     proc.terminate()
-    raise SystemExit("the sandbox did not answer within 120 s")
+    proc.wait(timeout=30)
+    raise SystemExit(f"the {what} did not answer within 120 s")
+
+
+def start_sandbox(org: str) -> tuple[subprocess.Popen[bytes], str]:
+    return start_server("sandbox", ["sandbox", "serve", "--org", org], "/services/data/")
+
+
+def start_model_server(latency_s: float) -> tuple[subprocess.Popen[bytes], str]:
+    """``crmsim models serve --latency <ms>``: the built-in models behind the OpenAI API; (process, base URL)."""
+    proc, url = start_server("model server", ["models", "serve", "--latency", f"{latency_s * 1000:g}"], "/v1/models")
+    return proc, f"{url}/v1"
+
+
+def server_stats(base_url: str, *, reset: bool = False) -> dict[str, Any]:
+    """The model server's counters (``/crmsim/stats``); with ``reset``, zeroed first."""
+    root = base_url.removesuffix("/v1")
+    request = (urllib.request.Request(f"{root}/crmsim/stats/reset", data=b"", method="POST") if reset
+               else urllib.request.Request(f"{root}/crmsim/stats"))
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return dict(json.loads(response.read()))
 
 
 def process_cpu_s(pid: int) -> float:
@@ -248,7 +289,7 @@ class StallWatchdog:
         self.threshold = threshold
         self.heartbeat = time.perf_counter()
         self.samples: Counter[str] = Counter()
-        self._main = threading.main_thread().ident
+        self._main = threading.main_thread().ident or 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-watchdog", daemon=True)
 
@@ -307,8 +348,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
-def read_events(directory: Path) -> tuple[Counter[str], list[str], float, float]:
-    """Completions per conversation, conversations in start order, first and last envelope time."""
+def read_events(directory: Path, judge_calls: Counter[str] | None = None
+                ) -> tuple[Counter[str], list[str], float, float]:
+    """Agent + user completions per conversation, conversations in start order, first and last
+    envelope time. The judge's ``model_call`` events (a judge model over HTTP; asked after the
+    conversation ended) are not completions: they are counted into ``judge_calls`` when given."""
     completions: Counter[str] = Counter()
     order: list[str] = []
     first, last = math.inf, 0.0
@@ -317,10 +361,26 @@ def read_events(directory: Path) -> tuple[Counter[str], list[str], float, float]
             event = json.loads(line)
             first, last = min(first, event["ts"]), max(last, event["ts"])
             if event["kind"] == "model_call":
-                completions[event["conversation_id"]] += 1
+                if event["payload"].get("role") == "judge":
+                    if judge_calls is not None:
+                        judge_calls[event["conversation_id"]] += 1
+                else:
+                    completions[event["conversation_id"]] += 1
             elif event["kind"] == "conversation_started":
                 order.append(event["conversation_id"])
     return completions, order, first, last
+
+
+def last_ended(directory: Path) -> float:
+    """Time stamp of the last ``conversation_ended`` envelope (what follows it is scoring and teardown)."""
+    last = 0.0
+    with (directory / "events.jsonl").open(encoding="utf-8") as lines:
+        for line in lines:
+            if '"conversation_ended"' in line:
+                event = json.loads(line)
+                if event["kind"] == "conversation_ended":
+                    last = max(last, event["ts"])
+    return last
 
 
 def mode_of(conversation_id: str) -> str:
@@ -338,13 +398,25 @@ def schedule_bound(order: list[str], completions: Counter[str], concurrency: int
 
 # --- profile -----------------------------------------------------------------------------------
 
+HTTP_PACKAGES = ("aiohttp", "yarl", "multidict", "propcache", "aiohappyeyeballs", "frozenlist", "aiosignal")
+SDK_AREAS: list[tuple[str, tuple[str, ...]]] = [
+    ("openai SDK + httpx2", ("/openai/", "/httpx2/", "/httpx/", "/httpcore/", "/h11/", "/jiter/", "/distro/")),
+    ("crmsim model client (_openai, limits)", ("crmsim/models/_openai", "crmsim/models/_limits",
+                                               "crmsim/models/_cache", "crmsim/models/_prices", "aiolimiter")),
+    ("aiohttp (SDK transport + tool client)", HTTP_PACKAGES),
+]
+"""With ``--via-sdk``: checked before AREAS, so aiohttp is one area for both of its users."""
+SDK_ENTRY_POINTS = (("crmsim/models/_openai.py", "complete"), ("openai/resources/chat/completions/completions.py",
+                                                                "create"),
+                    ("openai/_base_client.py", "request"), ("openai/_vendor/httpx_aiohttp/transport.py",
+                                                            "handle_async_request"))
+"""Coroutines whose cumulative time (CPU while they run, callees included) is reported per completion."""
 AREAS: list[tuple[str, tuple[str, ...]]] = [
     ("built-in models (reference replay, user)", (
         "crmsim/models/_builtin_agents", "crmsim/models/_react", "crmsim/models/_facts", "crmsim/models/_builtin_user",
         "crmsim/tasks/", "crmsim/actors/_prompt")),
     ("token counting", ("crmsim/models/_tokens", "tiktoken")),
-    ("tool client", ("crmsim/salesforce/", "crmsim/actors/_tools", "aiohttp", "tenacity", "yarl", "multidict",
-                     "propcache", "aiohappyeyeballs", "frozenlist", "aiosignal")),
+    ("tool client", ("crmsim/salesforce/", "crmsim/actors/_tools", "tenacity", *HTTP_PACKAGES)),
     ("log sink", ("crmsim/actors/_sink",)),
     ("judge", ("crmsim/actors/_judge", "crmsim/actors/_transcript", "crmsim/judge/")),
     ("results writer", ("crmsim/runner/_results",)),
@@ -364,13 +436,13 @@ NEUTRAL = ("~", "json/", "re/", "/re.py", "functools", "dataclasses", "typing", 
            "hashlib", "string", "textwrap", "unicodedata")
 
 
-def area_of(func: tuple[str, int, str]) -> str | None:
+def area_of(func: tuple[str, int, str], via_sdk: bool = False) -> str | None:
     path = func[0].replace("\\", "/")
     if path == "~" and "_socket.socket" in func[2]:
-        return "sockets (tool client's HTTP)"
+        return "sockets (SDK's and tool client's HTTP)" if via_sdk else "sockets (tool client's HTTP)"
     if path == "~" and "select.epoll" in func[2]:
         return "epoll"
-    for name, patterns in AREAS:
+    for name, patterns in (SDK_AREAS + AREAS if via_sdk else AREAS):
         if any(p in path for p in patterns):
             return name
     if any(p in path for p in NEUTRAL):
@@ -378,13 +450,13 @@ def area_of(func: tuple[str, int, str]) -> str | None:
     return "other"
 
 
-def split_by_area(stats: pstats.Stats) -> dict[str, float]:
+def split_by_area(stats: pstats.Stats, via_sdk: bool = False) -> dict[str, float]:
     """Own time per area; time in builtins and neutral stdlib goes to the area of whoever called it."""
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     totals: dict[str, float] = defaultdict(float)
 
     def attribute(func: Any, seconds: float, depth: int) -> None:
-        area = area_of(func)
+        area = area_of(func, via_sdk)
         if area is not None:
             totals[area] += seconds
             return
@@ -416,15 +488,21 @@ def commit() -> str | None:
     return head + ("+dirty" if dirty else "")
 
 
-def measure(args: argparse.Namespace, config: RunConfig,
-            salesforce: dict[str, SalesforceConfig] | None, sandbox_pid: int | None) -> dict[str, Any]:
-    """One measured run: lag, RSS, GC pauses, CPU (and the profiler or watchdog when asked)."""
+def measure(args: argparse.Namespace, config: RunConfig, salesforce: dict[str, SalesforceConfig] | None,
+            sandbox_pid: int | None, server: tuple[int, str] | None = None) -> dict[str, Any]:
+    """One measured run: lag, RSS, GC pauses, CPU (and the profiler or watchdog when asked).
+
+    ``server``: the model server's (pid, base URL) with ``--via-sdk``; its CPU during the run and its
+    counters (reset just before the run) are recorded too."""
     simulation = Simulation(config, salesforce=salesforce)
     lags: list[tuple[float, float]] = []
     gc.collect()
     rss_before = status_kb("VmRSS")
     hwm_reset = reset_peak_rss()
     sandbox_cpu = process_cpu_s(sandbox_pid) if sandbox_pid else 0.0
+    if server is not None:
+        server_stats(server[1], reset=True)
+    server_cpu = process_cpu_s(server[0]) if server is not None else 0.0
     profiler = cProfile.Profile() if args.profile else None
     watchdog = StallWatchdog() if args.watchdog else None
     with RssSampler() as rss, GcPauses() as gc_pauses, watchdog or contextlib.nullcontext():
@@ -436,13 +514,39 @@ def measure(args: argparse.Namespace, config: RunConfig,
     run.update(lags=lags, rss_before_kb=rss_before,
                peak_kb=max(rss.peak_kb, status_kb("VmHWM") if hwm_reset else 0),
                sandbox_cpu_s=process_cpu_s(sandbox_pid) - sandbox_cpu if sandbox_pid else 0.0,
+               server_cpu_s=process_cpu_s(server[0]) - server_cpu if server is not None else 0.0,
+               server_stats=server_stats(server[1]) if server is not None else None,
                gc=gc_pauses.summary(), profiler=profiler, watchdog=watchdog)
     return run
 
 
+def sdk_figures(run: dict[str, Any], completions: int, judge_logged: int) -> dict[str, Any]:
+    """The model server's side of a ``--via-sdk`` run: requests by model, its CPU, the judge's calls."""
+    stats = run["server_stats"] or {}
+    models = stats.get("models", {})
+    agent_user = sum(counts["completions"] for name, counts in models.items() if "judge" not in name)
+    requests = int(stats.get("requests", 0))
+    return {
+        "server_requests": requests,
+        "server_requests_by_model": {name: counts["requests"] for name, counts in models.items()},
+        "server_agent_user_completions": agent_user,
+        "completions_match_server": completions == agent_user,
+        "judge_calls": judge_logged,
+        "judge_requests_at_server": sum(counts["requests"] for name, counts in models.items() if "judge" in name),
+        "server_rejected": stats.get("rejected", 0),
+        "server_faults": stats.get("faults_total", 0),
+        "server_max_in_flight": stats.get("max_in_flight", 0),
+        "server_cpu_s": round(run["server_cpu_s"], 3),
+        "server_cpu_ms_per_request": round(1e3 * run["server_cpu_s"] / max(requests, 1), 3),
+        "completions_per_s": round(completions / run["wall_s"], 1) if run["wall_s"] else 0.0,
+        "model_retries": run["outcome"].model_retries,
+    }
+
+
 def figures_of(args: argparse.Namespace, run: dict[str, Any], tasks: list[Task]) -> dict[str, Any]:
     outcome = run["outcome"]
-    completions, order, first_ts, last_ts = read_events(outcome.directory)
+    judge_calls: Counter[str] = Counter()
+    completions, order, first_ts, last_ts = read_events(outcome.directory, judge_calls)
     n = len(outcome.results)
     total = sum(completions.values())
     wall, c, s = run["wall_s"], args.concurrency, args.latency
@@ -466,9 +570,9 @@ def figures_of(args: argparse.Namespace, run: dict[str, Any], tasks: list[Task])
     in_run = [lag for ts, lag in lags if first_ts <= ts <= last_ts]
     worst = sorted(lags, key=lambda sample: -sample[1])[:5]
     rss_per_conv = (run["peak_kb"] - run["rss_before_kb"]) / max(1, min(c, n))
-    return {
+    figures = {
         "n": n, "c": c, "s": s, "org": args.org, "sandbox": args.sandbox, "order": args.order,
-        "profiled": args.profile,
+        "via_sdk": args.via_sdk, "profiled": args.profile,
         "completions": total,
         "wall_s": round(wall, 3),
         "ideal_s": round(ideal, 3),
@@ -482,6 +586,7 @@ def figures_of(args: argparse.Namespace, run: dict[str, Any], tasks: list[Task])
         "setup_s": round(first_ts - run["started_unix"], 3),
         "conversations_s": round(last_ts - first_ts, 3),
         "teardown_s": round(run["started_unix"] + wall - last_ts, 3),
+        "after_last_conversation_s": round(run["started_unix"] + wall - last_ended(outcome.directory), 3),
         "loop_lag_p50_ms": round(1e3 * percentile(all_lags, 0.50), 2),
         "loop_lag_p99_ms": round(1e3 * percentile(all_lags, 0.99), 2),
         "loop_lag_max_ms": round(1e3 * max(all_lags, default=0.0), 2),
@@ -504,14 +609,19 @@ def figures_of(args: argparse.Namespace, run: dict[str, Any], tasks: list[Task])
         "commit": commit(),
         "date": date.today().isoformat(),
     }
+    if args.via_sdk:
+        figures.update(sdk_figures(run, total, sum(judge_calls.values())))
+    return figures
 
 
 def report(f: dict[str, Any], run: dict[str, Any]) -> None:
     print(f"wall {f['wall_s']:.2f} s (setup {f['setup_s']:.2f}, conversations {f['conversations_s']:.2f}, "
-          f"teardown {f['teardown_s']:.2f}); {f['completions']} completions = {f['completions'] * f['s']:.0f} s "
+          f"teardown {f['teardown_s']:.2f}; after the last conversation ended {f['after_last_conversation_s']:.2f}); "
+          f"{f['completions']} completions = {f['completions'] * f['s']:.0f} s "
           f"of model time")
+    target = TARGET_EFFICIENCY_SDK if f["via_sdk"] else TARGET_EFFICIENCY
     print(f"ideal {f['ideal_s']:.2f} s (model time / C): efficiency {f['efficiency']:.3f} "
-          f"(target >= {TARGET_EFFICIENCY}); critical-path schedule {f['schedule_s']:.2f} s "
+          f"(target >= {target}); critical-path schedule {f['schedule_s']:.2f} s "
           f"(longest conversation {f['longest_conversation_s']:.1f} s): schedule efficiency "
           f"{f['schedule_efficiency']:.3f}")
     print(f"the same conversations scheduled multi-turn first: {f['schedule_multi_first_s']:.2f} s; longest "
@@ -535,11 +645,19 @@ def report(f: dict[str, Any], run: dict[str, Any]) -> None:
           f"per conversation in flight")
     print(f"CPU {f['cpu_s']:.2f} s in this process ({f['cpu_ms_per_conversation']:.2f} ms per conversation, "
           f"{f['cpu_ms_per_completion']:.3f} ms per completion); sandbox {f['sandbox_cpu_s']:.2f} s")
+    if f["via_sdk"]:
+        print(f"through the SDK: {f['completions_per_s']:.1f} agent + user completions/s; model server: "
+              f"{f['server_requests']} requests {f['server_requests_by_model']} ({f['judge_calls']} judge calls, "
+              f"not in completions), {f['server_rejected']} rejected, at most {f['server_max_in_flight']} in "
+              f"flight, {f['model_retries']} client retries; agent + user completions match the server's count: "
+              f"{f['completions_match_server']}; server CPU {f['server_cpu_s']:.2f} s "
+              f"({f['server_cpu_ms_per_request']:.3f} ms per request)")
     print(f"{f['n']} results, mean reward {f['mean_reward']:.3f}, endings {f['terminations']}")
 
 
 def report_profile(f: dict[str, Any], profiler: cProfile.Profile, folder: Path) -> None:
-    areas = split_by_area(pstats.Stats(profiler))
+    stats = pstats.Stats(profiler)
+    areas = split_by_area(stats, f["via_sdk"])
     idle = areas.pop("epoll", 0.0)
     total = sum(areas.values())
     n = max(f["n"], 1)
@@ -550,6 +668,23 @@ def report_profile(f: dict[str, Any], profiler: cProfile.Profile, folder: Path) 
             print(f"  {name:<42} {1e3 * seconds / n:7.3f} ms  {100 * seconds / total:5.1f}%")
     f["profile_ms_per_conversation"] = {name: round(1e3 * sec / n, 3)
                                         for name, sec in sorted(areas.items(), key=lambda kv: -kv[1])}
+    completions = max(f["completions"], 1)
+    print(f"the same per agent + user completion ({f['completions']}): "
+          + ", ".join(f"{name} {1e3 * sec / completions:.3f} ms" for name, sec in
+                      sorted(areas.items(), key=lambda kv: -kv[1]) if sec / total >= 0.01))
+    f["profile_ms_per_completion"] = {name: round(1e3 * sec / completions, 3)
+                                      for name, sec in sorted(areas.items(), key=lambda kv: -kv[1])}
+    if f["via_sdk"]:
+        raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+        entries = {}
+        for (path, _, name), (_, _, _, cumtime, _) in raw.items():
+            for suffix, function in SDK_ENTRY_POINTS:
+                if path.replace("\\", "/").endswith(suffix) and name == function:
+                    entries[f"{suffix.rsplit('/', 1)[-1]}:{function}"] = cumtime
+        f["profile_cumulative_ms_per_completion"] = {k: round(1e3 * v / completions, 3) for k, v in entries.items()}
+        print("cumulative time while running (callees included, suspended time not), ms per completion "
+              "(the judge's calls included): " + ", ".join(f"{k} {1e3 * v / completions:.3f}"
+                                                          for k, v in entries.items()))
     profiler.dump_stats(folder / "profile.pstats")
     out = folder / "profile.txt"
     with out.open("w") as stream:
@@ -569,6 +704,9 @@ def main() -> None:
                         help="plan: tasks round-robin over types, each single then multi (the headline); "
                              "longest-first: a pilot run measures each type's completions, then tasks go "
                              "longest type first, each multi then single (what a length-aware plan would give)")
+    parser.add_argument("--via-sdk", action="store_true",
+                        help="models over HTTP through the openai SDK: `crmsim models serve --latency S` in a "
+                             "subprocess, base_url for every role, no in-process latency, cache off")
     parser.add_argument("--profile", action="store_true", help="run under cProfile and print own time per area")
     parser.add_argument("--watchdog", action="store_true",
                         help="sample the event loop's stack whenever it stalls for more than 50 ms")
@@ -580,8 +718,14 @@ def main() -> None:
     tasks, epochs = choose_tasks(args.org, args.conversations)
     tmp = Path(tempfile.mkdtemp(prefix="crmsim-harness-"))
     proc = None
+    models_proc = None
     salesforce = None
     try:
+        models: dict[str, Any] = {"model_latency_s": args.latency}
+        if args.via_sdk:
+            models_proc, base_url = start_model_server(args.latency)
+            models = {"base_url": base_url, "model_latency_s": 0.0, "cache": "off",
+                      "max_inflight": 2 * args.concurrency}
         if args.sandbox == "subprocess":
             proc, url = start_sandbox(args.org)
             salesforce = {args.org: SalesforceConfig(instance_url=url, max_concurrency=min(64, args.concurrency))}
@@ -594,18 +738,21 @@ def main() -> None:
                   + ", ".join(f"{k} {v}" for k, v in sorted(lengths.items(), key=lambda kv: -kv[1])))
         save_tasks(tmp / "tasks.jsonl", tasks)
         config = RunConfig.build(orgs=[args.org], tasks_file=tmp / "tasks.jsonl", modes=modes, epochs=epochs,
-                                 concurrency=args.concurrency, model_latency_s=args.latency, progress=False,
-                                 runs_dir=tmp / "runs", run_id="bench")
+                                 concurrency=args.concurrency, progress=False, runs_dir=tmp / "runs",
+                                 run_id="bench", **models)
         planned = len(tasks) * len(modes) * epochs
         print(f"{planned} conversations ({len(tasks)} tasks of {len({t.task_type for t in tasks})} types x "
               f"{len(modes)} modes x {epochs} epoch(s)), concurrency {args.concurrency}, {args.latency:g} s per "
               f"completion, org {args.org}, sandbox {args.sandbox}, order {args.order}"
+              f"{', models through the SDK at ' + str(config.base_url) if args.via_sdk else ''}"
               f"{', cProfile on' if args.profile else ''}")
-        run = measure(args, config, salesforce, proc.pid if proc else None)
+        run = measure(args, config, salesforce, proc.pid if proc else None,
+                      (models_proc.pid, str(config.base_url)) if models_proc is not None else None)
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
+        for server in (proc, models_proc):
+            if server is not None:
+                server.terminate()
+                server.wait(timeout=30)
 
     figures = figures_of(args, run, tasks)
     report(figures, run)

@@ -70,9 +70,12 @@ def load_models_config(path: Path | None) -> ModelsConfig:
     try:
         return ModelsConfig.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {field}: {first['msg']}") from None
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(p) for p in error["loc"])
+            message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+            problems.append(f"{field}: {message}")
+        raise ConfigError(f"{path}: " + "; ".join(problems)) from None
 
 
 class ModelFactory:

@@ -250,7 +250,8 @@ class Simulation:
             sink = LogSink(bus, self.directory / "events.jsonl")
             writer = ResultsWriter(bus, self.directory / "results.jsonl", on_result=self._result_callback(progress))
             llm = None if self._where("judge") is None else LLMJudge(self._models["judge"], self.spend)
-            judge = JudgeActor(bus, tasks, llm=llm)
+            # A model judge waits on its endpoint like any role: allow as many judgings as requests in flight.
+            judge = JudgeActor(bus, tasks, llm=llm, concurrency=config.max_inflight if llm else 32)
             monitor = PolicyMonitor(bus) if config.monitor != "off" else None
             tools = {org: SalesforceToolsActor(bus, org, handle.client) for org, handle in orgs.items()}
             async with anyio.create_task_group() as services:
