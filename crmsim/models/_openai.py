@@ -5,7 +5,7 @@ One :class:`Endpoint` per base URL and key (one SDK client on the aiohttp backen
 and adaptive concurrency), shared by every role that uses it. The SDK's own retries are off: crmsim
 retries 429, 5xx, timeouts, dropped connections and unreadable bodies itself, with exponential
 backoff and jitter, honouring Retry-After, within a number of attempts and a total time, and logs
-every retry with its cause.
+every retry with its cause (tenacity drives the attempts).
 """
 
 from __future__ import annotations
@@ -20,6 +20,14 @@ import openai
 import structlog
 from openai import AsyncOpenAI, DefaultAioHttpClient
 from openai.types.chat import ChatCompletion
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    stop_any,
+)
 
 from crmsim.errors import ModelError
 
@@ -100,6 +108,10 @@ def _retry_after(exc: BaseException) -> float | None:
         return None
 
 
+def _cause(exc: BaseException | None) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:200]}" if exc is not None else "unknown"
+
+
 def _retryable(exc: BaseException) -> bool:
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code in _RETRYABLE_STATUS or exc.status_code >= 500
@@ -155,38 +167,61 @@ class OpenAIModel(Model):
     async def _call(self, request: CompletionRequest, body: dict[str, Any], estimated: int) -> Completion:
         settings, stats = self.endpoint.settings, self.endpoint.stats
         started = time.monotonic()
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                await self.endpoint.rates.acquire(estimated)
-                async with self.endpoint.concurrency.slot():
-                    stats.requests += 1
-                    # The body is already plain JSON in the API's shape: posting it skips the SDK's
-                    # per-call parameter transform (about half its CPU per call) and keeps its
-                    # response parsing, errors and connection handling.
-                    response = await self.endpoint.client.post("/chat/completions", cast_to=ChatCompletion,
-                                                               body=body)
-                completion = self._completion(request, response, attempt - 1)
-                self.endpoint.concurrency.succeeded()
-                await self.endpoint.rates.settle(estimated, completion.usage.total_tokens)
-                return completion
-            except Exception as exc:  # noqa: BLE001 - sorted into retryable and final below
-                if isinstance(exc, openai.RateLimitError):
-                    stats.rate_limited += 1
-                    self.endpoint.concurrency.rate_limited()
-                retry_after = _retry_after(exc)
-                wait = backoff(attempt, retry_after)
-                elapsed = time.monotonic() - started
-                cause = f"{type(exc).__name__}: {str(exc)[:200]}"
-                if not _retryable(exc) or attempt >= settings.max_attempts or elapsed + wait > settings.max_retry_s:
-                    stats.failures += 1
-                    why = "not retryable" if not _retryable(exc) else f"gave up after {attempt} attempts"
-                    raise ModelError(f"{why} ({elapsed:.1f} s): {cause}", model=self.name, role=request.role) from exc
-                stats.retries += 1
-                log.warning("model_retry", model=self.name, role=request.role, attempt=attempt, wait_s=round(wait, 3),
-                            retry_after=retry_after, cause=cause, conversation_id=request.conversation_id)
-                await anyio.sleep(wait)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            pause = backoff(state.attempt_number, _retry_after(exc) if exc else None)
+            return min(pause, max(0.0, settings.max_retry_s - (time.monotonic() - started)))
+
+        def overruns(state: RetryCallState) -> bool:
+            """Stop now when the server asks for a wait that would end past the time allowed."""
+            exc = state.outcome.exception() if state.outcome else None
+            retry_after = _retry_after(exc) if exc else None
+            return retry_after is not None and time.monotonic() - started + retry_after > settings.max_retry_s
+
+        def before_sleep(state: RetryCallState) -> None:
+            exc = state.outcome.exception() if state.outcome else None
+            stats.retries += 1
+            log.warning("model_retry", model=self.name, role=request.role, attempt=state.attempt_number,
+                        wait_s=round(state.upcoming_sleep, 3), retry_after=_retry_after(exc) if exc else None,
+                        cause=_cause(exc), conversation_id=request.conversation_id)
+
+        retrying = AsyncRetrying(
+            stop=stop_any(stop_after_attempt(settings.max_attempts), stop_after_delay(settings.max_retry_s),
+                          overruns),
+            wait=wait, retry=retry_if_exception(_retryable), before_sleep=before_sleep, reraise=True,
+            sleep=anyio.sleep)
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    completion = await self._attempt(request, body, estimated,
+                                                     attempt.retry_state.attempt_number - 1)
+        except Exception as exc:  # noqa: BLE001 - every final failure becomes a ModelError
+            stats.failures += 1
+            elapsed = time.monotonic() - started
+            tries = retrying.statistics.get("attempt_number", 1)
+            why = "not retryable" if not _retryable(exc) else f"gave up after {tries} attempts"
+            raise ModelError(f"{why} ({elapsed:.1f} s): {_cause(exc)}", model=self.name, role=request.role) from exc
+        return completion
+
+    async def _attempt(self, request: CompletionRequest, body: dict[str, Any], estimated: int,
+                       retries: int) -> Completion:
+        await self.endpoint.rates.acquire(estimated)
+        try:
+            async with self.endpoint.concurrency.slot():
+                self.endpoint.stats.requests += 1
+                # The body is already plain JSON in the API's shape: posting it skips the SDK's
+                # per-call parameter transform (about half its CPU per call) and keeps its
+                # response parsing, errors and connection handling.
+                response = await self.endpoint.client.post("/chat/completions", cast_to=ChatCompletion, body=body)
+        except openai.RateLimitError:
+            self.endpoint.stats.rate_limited += 1
+            self.endpoint.concurrency.rate_limited()
+            raise
+        completion = self._completion(request, response, retries)
+        self.endpoint.concurrency.succeeded()
+        await self.endpoint.rates.settle(estimated, completion.usage.total_tokens)
+        return completion
 
     def _completion(self, request: CompletionRequest, response: Any, retries: int) -> Completion:
         if not getattr(response, "choices", None):
