@@ -28,6 +28,7 @@ from tenacity import (
     stop_after_delay,
     stop_any,
 )
+from tenacity.stop import stop_base
 
 from crmsim.errors import ModelError
 
@@ -108,6 +109,19 @@ def _retry_after(exc: BaseException) -> float | None:
         return None
 
 
+class _RetryAfterOverruns(stop_base):
+    """Stop now when the server asks for a wait that would end past the time allowed."""
+
+    def __init__(self, started: float, limit_s: float) -> None:
+        self.started = started
+        self.limit_s = limit_s
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        retry_after = _retry_after(exc) if exc else None
+        return retry_after is not None and time.monotonic() - self.started + retry_after > self.limit_s
+
+
 def _cause(exc: BaseException | None) -> str:
     return f"{type(exc).__name__}: {str(exc)[:200]}" if exc is not None else "unknown"
 
@@ -173,12 +187,6 @@ class OpenAIModel(Model):
             pause = backoff(state.attempt_number, _retry_after(exc) if exc else None)
             return min(pause, max(0.0, settings.max_retry_s - (time.monotonic() - started)))
 
-        def overruns(state: RetryCallState) -> bool:
-            """Stop now when the server asks for a wait that would end past the time allowed."""
-            exc = state.outcome.exception() if state.outcome else None
-            retry_after = _retry_after(exc) if exc else None
-            return retry_after is not None and time.monotonic() - started + retry_after > settings.max_retry_s
-
         def before_sleep(state: RetryCallState) -> None:
             exc = state.outcome.exception() if state.outcome else None
             stats.retries += 1
@@ -188,7 +196,7 @@ class OpenAIModel(Model):
 
         retrying = AsyncRetrying(
             stop=stop_any(stop_after_attempt(settings.max_attempts), stop_after_delay(settings.max_retry_s),
-                          overruns),
+                          _RetryAfterOverruns(started, settings.max_retry_s)),
             wait=wait, retry=retry_if_exception(_retryable), before_sleep=before_sleep, reraise=True,
             sleep=anyio.sleep)
         try:
