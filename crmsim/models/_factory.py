@@ -1,8 +1,12 @@
 """Building each role's model from settings: built-in names without a base URL stay in-process,
 anything with a base URL (or a name that is not built in) goes over HTTP through the SDK.
 
-A models config file (YAML) extends the price table and sets limits per endpoint::
+A models config file (YAML) names each role's model (flags that differ from the defaults win),
+extends the price table and sets limits per endpoint::
 
+    roles:
+      agent: {model: gpt-4o-mini, api_key_env: OPENAI_API_KEY}
+      user: {model: llama3, base_url: "http://127.0.0.1:11434/v1"}
     prices:
       my-finetune: {input_per_million: 0.5, output_per_million: 1.5}
     endpoints:
@@ -14,7 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -51,7 +55,17 @@ class EndpointLimits(_Strict):
     max_retry_s: float | None = Field(default=None, gt=0)
 
 
+class RoleSettings(_Strict):
+    model: str | None = Field(default=None, min_length=1)
+    base_url: str | None = None
+    api_key_env: str | None = Field(default=None, description="name of the environment variable holding the key")
+
+    def api_key(self) -> str | None:
+        return os.environ.get(self.api_key_env) if self.api_key_env else None
+
+
 class ModelsConfig(_Strict):
+    roles: dict[Literal["agent", "user", "judge"], RoleSettings] = {}
     prices: dict[str, PriceEntry] = {}
     endpoints: dict[str, EndpointLimits] = {}
 

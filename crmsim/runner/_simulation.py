@@ -22,6 +22,7 @@ from typing import Any
 import anyio
 import structlog
 from anyio.abc import TaskStatus
+from pydantic import SecretStr
 
 from crmsim.actors import (
     Conversation,
@@ -139,8 +140,16 @@ class Simulation:
         """(model name, base URL, API key) of a role: its own settings, else the shared ones."""
         config = self.config
         name = getattr(config, f"{role}_model")
-        url = getattr(config, f"{role}_base_url") or config.base_url
-        key = getattr(config, f"{role}_api_key") or config.api_key
+        url = getattr(config, f"{role}_base_url")
+        key = getattr(config, f"{role}_api_key")
+        from_file = self.models_config.roles.get(role)
+        if from_file is not None:
+            if name == RunConfig.model_fields[f"{role}_model"].default and from_file.model:
+                name = from_file.model
+            url = url or from_file.base_url
+            key = key or (SecretStr(from_file.api_key() or "") if from_file.api_key() else None)
+        url = url or config.base_url
+        key = key or config.api_key
         return name, url, key.get_secret_value() if key is not None else None
 
     def _where(self, role: Role) -> tuple[str, str] | None:

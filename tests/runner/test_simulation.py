@@ -145,3 +145,14 @@ def test_python_api_runs_to_the_end(runs_dir: Path) -> None:
                          modes=["single"], scale=SCALE, runs_dir=runs_dir, progress=False)
     assert len(outcome.results) == 2 and outcome.mean_reward == 1.0
     assert outcome.summary[-1].key == ("all",)
+
+
+async def test_models_config_names_the_roles(runs_dir: Path, tmp_path: Path) -> None:
+    config_file = tmp_path / "models.yaml"
+    config_file.write_text("roles:\n  agent: {model: crmsim-naive}\n")
+    outcome = await Simulation(small_config(runs_dir, modes=["single"], task_types=["handle_time"],
+                                            models_config=config_file)).run()
+    assert [r.model_by_role["agent"] for r in outcome.results] == ["crmsim-naive"]
+    flagged = await Simulation(small_config(runs_dir, modes=["single"], task_types=["handle_time"],
+                                            models_config=config_file, agent_model="crmsim-eager")).run()
+    assert [r.model_by_role["agent"] for r in flagged.results] == ["crmsim-eager"]  # a flag beats the file
