@@ -17,7 +17,7 @@ import structlog
 from anyio.abc import ObjectReceiveStream
 
 from crmsim.bus import Bus, ConversationEnded, ConversationStarted, Envelope, Mode, ModelCall, Payload
-from crmsim.models import Completion, CompletionRequest, Model, Role, Usage
+from crmsim.models import Completion, CompletionRequest, DisclosureRules, Model, Role, Usage
 from crmsim.tasks import Task
 
 from ._prompt import Strategy
@@ -86,6 +86,8 @@ class Conversation:
     tools_address: str
     strategy: Strategy = "react"
     confidentiality_prompt: bool = False
+    disclosure: DisclosureRules = field(default_factory=DisclosureRules)
+    persona_prompt: str | None = None
     usage: dict[Role, Usage] = field(default_factory=dict)
     cost: float = 0.0
     steps: int = 0

@@ -8,7 +8,7 @@ from typing import Any, Literal
 import anyio
 
 from crmsim.bus import Mode
-from crmsim.models import ChatMessage, withheld_context
+from crmsim.models import ChatMessage, DisclosureRules, withheld_context
 from crmsim.salesforce import SalesforceClient
 from crmsim.tasks import Task
 
@@ -106,7 +106,28 @@ _MODE_RULES = {
 }
 
 
-def user_messages(task: Task, mode: Mode) -> list[ChatMessage]:
+_STYLE_RULES = {
+    "eager": "You are forthcoming: give the details asked for and, unasked, up to {n} more each turn.",
+    "on_request": "Give a detail only when the assistant asks for it, at most {n} per turn.",
+    "reluctant": "You are guarded: the first time the assistant asks for a detail, ask why it needs it; "
+                 "give it when asked again. At most {n} per turn.",
+    "vague_first": "The first time the assistant asks for a detail, answer vaguely; give it precisely when "
+                   "asked again. At most {n} per turn.",
+}
+
+
+def user_messages(task: Task, mode: Mode, *, persona_prompt: str | None = None,
+                  disclosure: DisclosureRules | None = None) -> list[ChatMessage]:
+    """The simulated user's system prompt: who it is (the persona's prompt), its request, the
+    details it may give and the persona's disclosure rules (multi-turn)."""
+    rules = disclosure or DisclosureRules()
     facts = "\n".join(f"- {fact.name}: {fact.utterance}" for fact in task.held_facts) or "- (none)"
     rule = _MODE_RULES[mode].format(facts=facts)
-    return [{"role": "system", "content": USER_INSTRUCTIONS.format(mode_rule=rule, query=task.query)}]
+    if mode == "multi":
+        rule += "\n" + _STYLE_RULES[rules.style].format(n=rules.facts_per_turn)
+        if rules.volunteers:
+            rule += " You also volunteer one detail you were not asked for each turn."
+    text = USER_INSTRUCTIONS.format(mode_rule=rule, query=task.query)
+    if persona_prompt:
+        text = f"{persona_prompt.strip()}\n\n{text}"
+    return [{"role": "system", "content": text}]

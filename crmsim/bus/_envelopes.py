@@ -103,6 +103,15 @@ class PolicyVerdict(_Payload):
     detail: str
 
 
+class SimulatorFault(_Payload):
+    """The disclosure guard's finding about a user turn: the simulator, not the agent, went wrong."""
+
+    kind: Literal["simulator_fault"] = "simulator_fault"
+    fault: Literal["released_unasked", "over_limit", "invented", "early_stop"]
+    detail: str
+    turn: int
+
+
 class ConversationEnded(_Payload):
     kind: Literal["conversation_ended"] = "conversation_ended"
     reason: str
@@ -124,11 +133,12 @@ class Scored(_Payload):
 
 Payload: TypeAlias = Annotated[
     ConversationStarted | UserMessage | AgentMessage | ToolCall | ToolResult | MalformedTurn | ModelCall
-    | PolicyVerdict | ConversationEnded | Scored,
+    | PolicyVerdict | SimulatorFault | ConversationEnded | Scored,
     Field(discriminator="kind"),
 ]
 KINDS: tuple[str, ...] = ("conversation_started", "user_message", "agent_message", "tool_call", "tool_result",
-                          "malformed_turn", "model_call", "policy_verdict", "conversation_ended", "scored")
+                          "malformed_turn", "model_call", "policy_verdict", "simulator_fault", "conversation_ended",
+                          "scored")
 
 
 class Envelope(BaseModel):

@@ -7,8 +7,19 @@ Built-in names: agents ``crmsim-reference``, ``crmsim-naive``, ``crmsim-eager``;
 from ._base import ChatMessage, Completion, CompletionRequest, Model, Role, ToolCall, Usage
 from ._builtin_agents import EagerAgent, NaiveAgent, ReferenceAgent, executed_statements, leaking_statement
 from ._builtin_judge import JUDGE_KINDS, BuiltinJudge
-from ._builtin_user import STOP_SIGNAL, BuiltinUser
+from ._builtin_user import BuiltinUser
 from ._cache import CACHE_MODES, CacheMode, ResponseCache, cache_key
+from ._disclosure import (
+    STOP_SIGNAL,
+    STYLES,
+    DisclosureRules,
+    DisclosureStyle,
+    FactSheet,
+    Fault,
+    check_turn,
+    opening,
+    reply,
+)
 from ._factory import BUILTIN_NAMES, EndpointLimits, ModelFactory, ModelsConfig, load_models_config
 from ._facts import asks_something, is_released, requested_fact, vague_opening, withheld_context
 from ._faults import FaultPlan, LatencyPlan
@@ -46,7 +57,15 @@ __all__ = [
     "BUILTIN_NAMES",
     "CACHE_MODES",
     "DEFAULT_PRICES",
+    "STYLES",
     "AdaptiveConcurrency",
+    "DisclosureRules",
+    "DisclosureStyle",
+    "FactSheet",
+    "Fault",
+    "check_turn",
+    "opening",
+    "reply",
     "CacheMode",
     "Endpoint",
     "EndpointLimits",

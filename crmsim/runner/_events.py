@@ -101,6 +101,8 @@ def _gist(kind: str, p: dict[str, Any]) -> str:
                 f"{p['duration_s'] * 1000:.0f} ms")
     if kind == "policy_verdict":
         return f"{p['action']} {p['rule']} ({p['severity']}): {p['detail']}"
+    if kind == "simulator_fault":
+        return f"{p['fault']} at turn {p['turn']}: {p['detail']}"
     if kind == "conversation_ended":
         error = f" [{p['error']}]" if p.get("error") else ""
         return f"{p['reason']} after {p['steps']} steps: {_short(p['answer'] or '')}{error}"

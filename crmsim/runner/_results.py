@@ -13,7 +13,7 @@ import anyio
 from anyio.abc import TaskStatus
 from pydantic import BaseModel, ConfigDict
 
-from crmsim.bus import Bus, ConversationEnded, ConversationStarted, ModelCall, PolicyVerdict, Scored
+from crmsim.bus import Bus, ConversationEnded, ConversationStarted, ModelCall, PolicyVerdict, Scored, SimulatorFault
 from crmsim.errors import ConfigError
 from crmsim.judge import Score
 from crmsim.tasks import TASK_TYPES, TaskType
@@ -54,6 +54,7 @@ class ConversationResult(BaseModel):
     cost: float = 0.0
     duration_s: float
     policy_flags: int = 0
+    simulator_faults: list[str] = []
     error: str | None = None
     scoring_error: str | None = None
 
@@ -72,6 +73,7 @@ class _Pending:
     cost: float = 0.0
     flags: int = 0
     calls: int = 0
+    faults: list[str] = field(default_factory=list)
 
 
 def build_result(conversation_id: str, pending: _Pending, scored: Scored) -> ConversationResult:
@@ -89,7 +91,7 @@ def build_result(conversation_id: str, pending: _Pending, scored: Scored) -> Con
         model_calls=pending.calls, usage=total,
         usage_by_role=pending.usage, cost_by_role={r: round(c, 8) for r, c in pending.costs.items()},
         model_by_role=pending.models, cost=round(pending.cost, 8), duration_s=ended.duration_s,
-        policy_flags=pending.flags, error=ended.error, scoring_error=scored.error)
+        policy_flags=pending.flags, simulator_faults=pending.faults, error=ended.error, scoring_error=scored.error)
 
 
 class ResultsWriter:
@@ -103,7 +105,8 @@ class ResultsWriter:
         self.path = path
         self.on_result = on_result
         self._tap = bus.tap(self.address, kinds=("conversation_started", "model_call", "policy_verdict",
-                                                 "conversation_ended", "scored"), max_buffer=max_buffer)
+                                                 "simulator_fault", "conversation_ended", "scored"),
+                            max_buffer=max_buffer)
         self._pending: dict[str, _Pending] = {}
         self.results: list[ConversationResult] = []
 
@@ -133,6 +136,8 @@ class ResultsWriter:
             pending.models[payload.role] = payload.model
         elif isinstance(payload, PolicyVerdict):
             pending.flags += 1
+        elif isinstance(payload, SimulatorFault):
+            pending.faults.append(f"turn {payload.turn}: {payload.fault}: {payload.detail}")
         elif isinstance(payload, ConversationEnded):
             pending.ended = payload
         elif isinstance(payload, Scored):
