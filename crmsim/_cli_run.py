@@ -109,6 +109,14 @@ def add_run_commands(commands: argparse._SubParsersAction[Any]) -> None:
                           help="start no new conversation once this much is spent; finish those started")
     run.add_argument("--monitor", choices=("off", "observe", "enforce"), default="observe",
                      help="policy monitor (default observe: record verdicts, never block)")
+    run.add_argument("--personas-dir", type=Path, metavar="DIR",
+                     help="persona files (default: the shipped personas/; see crmsim personas list)")
+    run.add_argument("--persona", action="append", metavar="ID", dest="personas",
+                     help="run each task with this persona where it fits (repeatable; default: draw one)")
+    run.add_argument("--personas-per-task", type=_positive(int), default=1, metavar="N",
+                     help="fitting personas drawn per task when none is named (default 1)")
+    run.add_argument("--policies-dir", type=Path, metavar="DIR",
+                     help="policy files for the monitor (default: the shipped policies/)")
     run.add_argument("--runs-dir", type=Path, default=Path("runs"), metavar="DIR", help="default ./runs")
     run.add_argument("--run-id", metavar="ID", help="name of the run (default: the start time)")
     run.add_argument("--resume", action="store_true",
@@ -172,7 +180,9 @@ def _config(args: argparse.Namespace) -> Any:
         user_api_key=args.user_api_key, judge_base_url=args.judge_base_url, judge_api_key=args.judge_api_key,
         agent_strategy=args.agent_strategy, confidentiality_prompt=args.confidentiality_prompt == "on",
         temperature=args.temperature, models_config=args.models_config, rpm=args.rpm, tpm=args.tpm,
-        max_inflight=args.max_inflight, cache=args.cache, cache_path=args.cache_path, budget_usd=args.budget)
+        max_inflight=args.max_inflight, cache=args.cache, cache_path=args.cache_path, budget_usd=args.budget,
+        personas_dir=args.personas_dir, personas=args.personas, personas_per_task=args.personas_per_task,
+        policies_dir=args.policies_dir)
 
 
 def _run(args: argparse.Namespace) -> int:

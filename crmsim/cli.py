@@ -13,6 +13,9 @@
     crmsim run [--org b2b|b2c|both] [--task-types A,B] [--mode single,multi] [--epochs K] ...
     crmsim score RUN
     crmsim logs follow RUN [--conversation ID] [--kind K] [--json]
+    crmsim models serve|list
+    crmsim personas list|show|new|validate|schema
+    crmsim policies list|show|validate
 
 Input mistakes print one line naming what was wrong and exit with status 2, never a traceback
 (a bad task file names the file, line and field).
@@ -35,7 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from urllib.parse import urlsplit
 
-from crmsim.errors import ConfigError, SalesforceError, TaskFileError
+from crmsim.errors import ConfigError, PersonaFileError, PolicyFileError, SalesforceError, TaskFileError
 
 if TYPE_CHECKING:
     import ssl
@@ -142,10 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_sf(commands)
     _add_tasks(commands)
     from crmsim._cli_models import add_model_commands
+    from crmsim._cli_personas import add_persona_commands
     from crmsim._cli_run import add_run_commands
 
     add_run_commands(commands)
     add_model_commands(commands)
+    add_persona_commands(commands)
+    from crmsim._cli_policies import add_policy_commands
+
+    add_policy_commands(commands)
     return parser
 
 
@@ -221,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else USAGE_ERROR
     try:
         status: int = args.func(args)
-    except (ConfigError, TaskFileError) as exc:
+    except (ConfigError, TaskFileError, PersonaFileError, PolicyFileError) as exc:
         sys.stderr.write(f"crmsim: error: {exc}\n")
         return USAGE_ERROR
     except KeyboardInterrupt:

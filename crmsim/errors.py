@@ -6,6 +6,10 @@ Hierarchy::
     ├── ConfigError                  bad settings, flags, environment variables or .env lines
     ├── SchemaError                  an org schema file is invalid (file, object, field)
     ├── TaskFileError                a task file or published task rows are invalid (file, line/row, field)
+    ├── PersonaFileError             a persona file is invalid (file, line, field); raised by crmsim.personas
+    │   ├── UnknownPersona           a task names a persona id that no persona file defines
+    │   └── NoFittingPersona         no persona fits a task's org and audience
+    ├── PolicyFileError              a policy file is invalid (file, line, field); raised by crmsim.policies
     ├── ModelError                   a model could not produce a completion (model name, role, cause)
     └── SalesforceError              an error in Salesforce's REST shape (errorCode, message, status)
         ├── MalformedQuery           MALFORMED_QUERY, MALFORMED_SEARCH (SOQL/SOSL syntax)
@@ -82,6 +86,47 @@ class TaskFileError(CrmsimError):
             where = f"{where} (idx {idx})"
         parts = [part for part in (where, field, message) if part]
         super().__init__(": ".join(parts))
+
+
+class PersonaFileError(CrmsimError):
+    """A persona file (YAML) is invalid, or a set of them is inconsistent.
+
+    The message is one line, ``file:line: field: message`` (parts that do not apply are left out),
+    e.g. ``personas/sales-rep.yaml:4: org: 'b2x' is not allowed; use one of: b2b, b2c, any``.
+    """
+
+    def __init__(
+        self, message: str, *, path: str | None = None, line: int | None = None, field: str | None = None
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.field = field
+        where = path or ""
+        if line is not None:
+            where = f"{where}:{line}"
+        super().__init__(": ".join(part for part in (where, field, message) if part))
+
+
+class PolicyFileError(CrmsimError):
+    """A policy file (YAML) is invalid, or a set of them is inconsistent (repeated policy ids).
+
+    The message is one line, ``file:line: field: message`` (parts that do not apply are left out),
+    e.g. ``policies/privacy.yaml:12: rules.0.action: 'deny' is not allowed; use one of: flag, redact,
+    block, refuse``.
+    """
+
+    def __init__(
+        self, message: str, *, path: str | None = None, line: int | None = None, field: str | None = None
+    ) -> None:
+        self.message = message
+        self.path = path
+        self.line = line
+        self.field = field
+        where = path or ""
+        if line is not None:
+            where = f"{where}:{line}"
+        super().__init__(": ".join(part for part in (where, field, message) if part))
 
 
 class ModelError(CrmsimError):

@@ -14,6 +14,8 @@ PACKAGES = [
     "crmsim.data",
     "crmsim.judge",
     "crmsim.models",
+    "crmsim.policies",
+    "crmsim.personas",
     "crmsim.runner",
     "crmsim.salesforce",
     "crmsim.sandbox",

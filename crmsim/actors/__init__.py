@@ -4,7 +4,7 @@ policy monitor and log sink, all joined by the bus."""
 from ._conversation import Conversation, ConversationSpec, Ending, Limits, Spend, Termination
 from ._judge import JudgeActor, judge_transcript
 from ._llm_judge import LLMJudge
-from ._monitor import MONITOR_MODES, PolicyMonitor
+from ._monitor import MONITOR_MODES, MonitorMode, MonitorSession, PolicyMonitor, own_ids
 from ._prompt import Strategy, agent_instructions, agent_messages, schema_prompt, task_context, user_messages
 from ._sink import LogSink
 from ._tools import SalesforceToolsActor, tools_address
@@ -20,6 +20,8 @@ __all__ = [
     "Limits",
     "LLMJudge",
     "LogSink",
+    "MonitorMode",
+    "MonitorSession",
     "PolicyMonitor",
     "SalesforceToolsActor",
     "Spend",
@@ -29,6 +31,7 @@ __all__ = [
     "agent_instructions",
     "agent_messages",
     "judge_transcript",
+    "own_ids",
     "schema_prompt",
     "task_context",
     "tools_address",

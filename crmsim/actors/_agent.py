@@ -72,6 +72,8 @@ async def run_agent(conversation: Conversation, inbox: ObjectReceiveStream[Envel
         if not isinstance(envelope.payload, UserMessage):
             raise ModelError(f"expected a user message, got {envelope.kind}")
         messages.append({"role": "user", "content": envelope.payload.content})
+        if conversation.guard is not None:
+            await conversation.guard.user_said(envelope.payload.content)
         steps = 0
         while True:
             if steps >= conversation.limits.max_steps:
@@ -88,21 +90,37 @@ async def run_agent(conversation: Conversation, inbox: ObjectReceiveStream[Envel
                 conversation.finish(Termination.MODEL_ERROR, error=str(exc))
                 return
             turn, call_id = _read_turn(completion, tools, messages)
+            guard = conversation.guard
             if turn.action == "execute":
-                await conversation.send(me, conversation.tools_address,
-                                        ToolCall(statement=turn.content, thought=turn.thought, step=step))
-                reply = await inbox.receive()
-                if not isinstance(reply.payload, ToolResult):
-                    raise ModelError(f"expected a tool result, got {reply.kind}")
-                if reply.payload.failed:
-                    conversation.finish(Termination.TOOL_ERROR, error=reply.payload.observation)
-                    return
-                observation = reply.payload.observation
+                denied = await guard.tool_call(turn.content, step) if guard is not None else None
+                call = ToolCall(statement=turn.content, thought=turn.thought, step=step)
+                if denied is not None:
+                    await conversation.send(me, "*", call)
+                    await conversation.send("monitor", "*", ToolResult(observation=denied, step=step))
+                    observation = denied
+                else:
+                    await conversation.send(me, conversation.tools_address, call)
+                    reply = await inbox.receive()
+                    if not isinstance(reply.payload, ToolResult):
+                        raise ModelError(f"expected a tool result, got {reply.kind}")
+                    if reply.payload.failed:
+                        conversation.finish(Termination.TOOL_ERROR, error=reply.payload.observation)
+                        return
+                    observation = reply.payload.observation
+                    if guard is not None:
+                        guard.observed(turn.content, observation)
                 _answer(messages, call_id, observation if tools else observation_message(observation))
             elif turn.action == "respond":
-                conversation.last_agent_message = turn.content
+                content = turn.content
+                if guard is not None:
+                    decided = await guard.message(content, step)
+                    if decided.end:
+                        conversation.finish(Termination.POLICY_BLOCK, error="the policy monitor blocked a message")
+                        return
+                    content = decided.text
+                conversation.last_agent_message = content
                 await conversation.send(me, conversation.address("user"),
-                                        AgentMessage(content=turn.content, thought=turn.thought, step=step))
+                                        AgentMessage(content=content, thought=turn.thought, step=step))
                 if call_id is not None:
                     _answer(messages, call_id, RESPOND_DELIVERED)
                 break

@@ -16,10 +16,11 @@ import anyio
 import structlog
 from anyio.abc import ObjectReceiveStream
 
-from crmsim.bus import Bus, ConversationEnded, ConversationStarted, Envelope, Mode, ModelCall, Payload
+from crmsim.bus import Bus, ConversationEnded, ConversationStarted, Envelope, Mode, ModelCall, Payload, PolicyVerdict
 from crmsim.models import Completion, CompletionRequest, DisclosureRules, Model, Role, Usage
 from crmsim.tasks import Task
 
+from ._monitor import MonitorSession, PolicyMonitor
 from ._prompt import Strategy
 
 log = structlog.get_logger("crmsim.conversation")
@@ -88,6 +89,9 @@ class Conversation:
     confidentiality_prompt: bool = False
     disclosure: DisclosureRules = field(default_factory=DisclosureRules)
     persona_prompt: str | None = None
+    policy_monitor: PolicyMonitor | None = None
+    audience: str = "internal"
+    guard: MonitorSession | None = None
     usage: dict[Role, Usage] = field(default_factory=dict)
     cost: float = 0.0
     steps: int = 0
@@ -127,6 +131,9 @@ class Conversation:
                                              retries=completion.retries, cached=completion.cached))
         return completion
 
+    async def _send_verdict(self, verdict: PolicyVerdict) -> None:
+        await self.send("monitor", "*", verdict)
+
     def finish(self, reason: Termination, *, answer: str | None = None, error: str | None = None) -> None:
         """Record how the conversation ended (the first call wins) and stop both actors."""
         if self.ending is None:
@@ -140,6 +147,8 @@ class Conversation:
 
         spec = self.spec
         started = time.perf_counter()
+        if self.policy_monitor is not None:
+            self.guard = self.policy_monitor.session(spec.task, self.audience, self._send_verdict)
         agent_inbox = self.bus.open_inbox(self.address("agent"), max_buffer=2)
         user_inbox = self.bus.open_inbox(self.address("user"), max_buffer=2)
         try:

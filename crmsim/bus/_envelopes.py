@@ -93,14 +93,18 @@ class ModelCall(_Payload):
 
 
 class PolicyVerdict(_Payload):
-    """A policy monitor finding about one agent action (identified by its ``seq``)."""
+    """A policy monitor finding about one agent action: a tool call or a message, at agent ``step``.
+    ``enforced`` when the monitor acted on it (enforce mode and an action stronger than flag)."""
 
     kind: Literal["policy_verdict"] = "policy_verdict"
     rule: str
     action: Literal["flag", "redact", "block", "refuse"]
     severity: Literal["low", "medium", "high"]
-    about_seq: int
     detail: str
+    target: Literal["tool_call", "agent_message", "user_message"] = "agent_message"
+    step: int = 0
+    enforced: bool = False
+    about_seq: int = 0
 
 
 class SimulatorFault(_Payload):

@@ -55,6 +55,10 @@ class RunConfig(BaseModel):
     budget_usd: float | None = Field(default=None, gt=0, description="start no conversation once this is spent")
     model_latency_s: float = Field(default=0.0, ge=0.0, description="added before every built-in completion")
     monitor: MonitorMode = "observe"
+    personas_dir: Path | None = Field(default=None, description="persona files (default: the shipped personas/)")
+    personas: list[str] | None = Field(default=None, description="run each task with these personas (those fitting)")
+    personas_per_task: int = Field(default=1, ge=1, le=100, description="personas drawn per task when none are named")
+    policies_dir: Path | None = Field(default=None, description="policy files (default: the shipped policies/)")
     max_steps: int = Field(default=20, ge=1)
     max_user_turns: int = Field(default=10, ge=1)
     timeout_s: float = Field(default=600.0, gt=0)

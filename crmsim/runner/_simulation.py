@@ -8,9 +8,11 @@ envelope in ``events.jsonl``, every scored conversation in ``results.jsonl``.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import platform
+import random
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
@@ -39,6 +41,7 @@ from crmsim.actors import (
 from crmsim.bus import BusStats, MemoryBus
 from crmsim.errors import ConfigError
 from crmsim.models import (
+    DisclosureRules,
     EndpointLimits,
     Model,
     ModelFactory,
@@ -48,6 +51,17 @@ from crmsim.models import (
     load_models_config,
 )
 from crmsim.paths import cache_dir
+from crmsim.personas import (
+    Persona,
+    default_personas_dir,
+    fits,
+    load_personas,
+    personas_for,
+    pick_persona,
+    task_audience,
+    validate_personas,
+)
+from crmsim.policies import PolicyEngine, default_policies_dir, load_policies, validate_policies
 from crmsim.salesforce import SalesforceConfig
 from crmsim.tasks import Task, save_tasks
 
@@ -93,14 +107,17 @@ def conversation_id(task: Task, mode: str, persona: str, epoch: int) -> str:
     return f"{task.id}:{mode}:{persona}:{epoch}"
 
 
-def plan(tasks: Sequence[Task], config: RunConfig) -> list[ConversationSpec]:
-    """Every conversation of the run (epochs outermost); :class:`LongestFirst` picks the start order."""
+def plan(tasks: Sequence[Task], config: RunConfig,
+         personas_of: Callable[[Task], Sequence[str]] | None = None) -> list[ConversationSpec]:
+    """Every conversation of the run: tasks x their personas x epochs x modes (epochs outermost);
+    :class:`LongestFirst` picks the start order."""
     specs = []
     for epoch in range(1, config.epochs + 1):
         for task in tasks:
-            persona = task.persona or DEFAULT_PERSONA
-            for mode in config.modes:
-                specs.append(ConversationSpec(conversation_id(task, mode, persona, epoch), task, mode, persona, epoch))
+            for persona in (personas_of(task) if personas_of else [task.persona or DEFAULT_PERSONA]):
+                for mode in config.modes:
+                    specs.append(ConversationSpec(conversation_id(task, mode, persona, epoch), task, mode, persona,
+                                                  epoch))
     return specs
 
 
@@ -120,11 +137,15 @@ class Simulation:
             raise ConfigError(f"salesforce settings for {', '.join(unknown)}, which the run does not use "
                               f"(orgs: {', '.join(self.config.orgs)})")
         self.models_config = load_models_config(self.config.models_config)
+        self.personas = _load_personas(self.config.personas_dir)
+        unknown_personas = sorted(set(self.config.personas or ()) - set(self.personas))
+        if unknown_personas:
+            raise ConfigError(f"unknown persona {', '.join(unknown_personas)}; personas in "
+                              f"{self.config.personas_dir or default_personas_dir()}: {', '.join(self.personas)}")
         for role in ROLES:
             self._where(role)
-        if self.config.monitor == "enforce":
-            raise ConfigError("--monitor enforce needs policy files, which this version does not read yet; "
-                              "use observe or off")
+        self.policy_monitor = (PolicyMonitor(_load_policies(self.config.policies_dir), self.config.monitor)
+                               if self.config.monitor != "off" else None)
         stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + f"{time.time_ns() % 10**6:06d}"
         self.run_id = self.config.run_id or stamp
         self.directory = self.config.runs_dir / self.run_id
@@ -171,9 +192,37 @@ class Simulation:
         if self._cancel is not None:
             self._cancel.cancel()
 
+    def _pair(self, tasks: Sequence[Task]) -> dict[str, list[str]]:
+        """Each task's personas: the ones named with ``personas`` that fit it, or ``personas_per_task``
+        fitting ones drawn with a per-task seed (the one the task names, if it names one)."""
+        config, pool = self.config, self.personas
+        pairs: dict[str, list[str]] = {}
+        for task in tasks:
+            if task.persona is not None:
+                pick_persona(task, pool, random.Random(0))  # raises UnknownPersona for a missing file
+                pairs[task.id] = [task.persona]
+            elif config.personas:
+                fitting = [pid for pid in config.personas if fits(pool[pid], task)]
+                if not fitting:
+                    raise ConfigError(f"none of the personas {', '.join(config.personas)} fits task {task.id} "
+                                      f"({task.task_type.value}, org {task.org}, audience "
+                                      f"{task_audience(task.task_type)}); fitting: "
+                                      f"{', '.join(p.id for p in personas_for(task, pool)) or 'none'}")
+                pairs[task.id] = fitting
+            else:
+                candidates = personas_for(task, pool)
+                if not candidates:
+                    pick_persona(task, pool, random.Random(0))  # raises NoFittingPersona
+                rng = random.Random(f"{config.seed}:{task.id}")
+                pairs[task.id] = [p.id for p in rng.sample(candidates, min(config.personas_per_task,
+                                                                            len(candidates)))]
+        return pairs
+
     async def run(self) -> RunOutcome:
         config = self.config
-        done = self._prepare_directory()
+        if self.directory.exists() and not config.resume:
+            raise ConfigError(f"run {self.run_id} already exists in {config.runs_dir}; pass --resume to finish "
+                              "it or choose another --run-id")
         started = time.monotonic()
         async with AsyncExitStack() as stack:
             orgs: dict[str, OrgHandle] = {}
@@ -182,9 +231,12 @@ class Simulation:
                                            max_concurrency=min(64, config.concurrency),
                                            salesforce=self.salesforce.get(org))
             tasks = await load_run_tasks(config, {org: handle.db for org, handle in orgs.items()})
+            pairs = self._pair(tasks)
+            done = self._prepare_directory()
             if not (self.directory / "tasks.jsonl").exists():
                 await anyio.to_thread.run_sync(save_tasks, self.directory / "tasks.jsonl", tasks)
-            specs = [spec for spec in plan(tasks, config) if spec.conversation_id not in done]
+            specs = [spec for spec in plan(tasks, config, lambda task: pairs[task.id])
+                     if spec.conversation_id not in done]
             await anyio.to_thread.run_sync(encoding)  # load the tokenizer off the event loop
             factory = self._factory()
             stack.push_async_callback(factory.aclose)
@@ -261,17 +313,14 @@ class Simulation:
             llm = None if self._where("judge") is None else LLMJudge(self._models["judge"], self.spend)
             # A model judge waits on its endpoint like any role: allow as many judgings as requests in flight.
             judge = JudgeActor(bus, tasks, llm=llm, concurrency=config.max_inflight if llm else 32)
-            monitor = PolicyMonitor(bus) if config.monitor != "off" else None
             tools = {org: SalesforceToolsActor(bus, org, handle.client) for org, handle in orgs.items()}
             async with anyio.create_task_group() as services:
                 stops = [await services.start(_service, actor) for actor in (sink, writer, judge)]
-                if monitor is not None:
-                    stops.append(await services.start(_service, monitor))
                 stops.extend([await services.start(_service, actor) for actor in tools.values()])
                 services.start_soon(self._tick, progress)
                 with structlog.contextvars.bound_contextvars(run_id=self.run_id):
                     await self._workers(bus, orgs, limits, specs)
-                # Close in dependency order: tools, monitor, judge, results, log (each drains first).
+                # Close in dependency order: tools, judge, results, log (each drains first).
                 for stop in reversed(stops):
                     await stop()
                 services.cancel_scope.cancel()  # the progress ticker
@@ -315,11 +364,15 @@ class Simulation:
                 if spec is None:
                     return
                 org = orgs[spec.task.org]
-                conversation = Conversation(spec=spec, bus=bus, run_id=self.run_id, limits=limits,
+                persona = self.personas.get(spec.persona)
+                conversation = Conversation(spec=spec, bus=bus, run_id=self.run_id,
+                                            limits=_limits_for(limits, persona),
                                             agent_model=self._models["agent"], user_model=self._models["user"],
                                             schema_prompt=org.schema, tools_address=tools_address(org.org),
                                             strategy=config.agent_strategy,
-                                            confidentiality_prompt=config.confidentiality_prompt, spend=self.spend)
+                                            confidentiality_prompt=config.confidentiality_prompt, spend=self.spend,
+                                            disclosure=_rules_of(persona), persona_prompt=_prompt_of(persona),
+                                            policy_monitor=self.policy_monitor, audience=_audience(persona, spec.task))
                 await conversation.run()
 
         self._cancel = anyio.CancelScope()
@@ -330,6 +383,54 @@ class Simulation:
                 for _ in range(min(config.concurrency, len(specs))):
                     tg.start_soon(work)
         await anyio.to_thread.run_sync(save_hints, config.agent_model, queue.learned())
+
+
+def _limits_for(limits: Limits, persona: Persona | None) -> Limits:
+    """The run's caps, with the persona's patience as the user-turn cap when it is shorter."""
+    if persona is None or persona.patience >= limits.max_user_turns:
+        return limits
+    return dataclasses.replace(limits, max_user_turns=persona.patience)
+
+
+def _rules_of(persona: Persona | None) -> DisclosureRules:
+    if persona is None:
+        return DisclosureRules()
+    d = persona.disclosure
+    return DisclosureRules(style=d.style, facts_per_turn=d.facts_per_turn, volunteers=d.volunteers)
+
+
+def _prompt_of(persona: Persona | None) -> str | None:
+    if persona is None:
+        return None
+    traits = "; ".join(persona.traits)
+    return (f"You are {persona.name}, {persona.role}. Tone: {persona.tone}."
+            + (f" Traits: {traits}." if traits else "") + f"\n{persona.prompt.strip()}")
+
+
+def _audience(persona: Persona | None, task: Task) -> str:
+    """Who the agent talks to: the persona's audience, else the task type's (``any`` counts as internal)."""
+    if persona is not None:
+        return persona.audience
+    return "external" if task_audience(task.task_type) == "external" else "internal"
+
+
+def _load_policies(directory: Path | None) -> PolicyEngine:
+    """Every policy file, validated; all problems in one error, before anything is written."""
+    problems = validate_policies(directory if directory is not None else default_policies_dir())
+    if problems:
+        raise ConfigError("invalid policy files:\n" + "\n".join(str(p) for p in problems))
+    return PolicyEngine(load_policies(directory))
+
+
+def _load_personas(directory: Path | None) -> dict[str, Persona]:
+    """Every persona file, validated; all problems in one error, before anything is written."""
+    problems = validate_personas(directory)
+    if problems:
+        raise ConfigError("invalid persona files:\n" + "\n".join(str(p) for p in problems))
+    personas = load_personas(directory)
+    if not personas:
+        raise ConfigError(f"no persona files in {directory or default_personas_dir()}")
+    return personas
 
 
 async def _service(actor: Any, *, task_status: TaskStatus[Any] = anyio.TASK_STATUS_IGNORED) -> None:

@@ -24,6 +24,7 @@ from crmsim.actors import (
     JudgeActor,
     Limits,
     LogSink,
+    MonitorMode,
     PolicyMonitor,
     SalesforceToolsActor,
     Termination,
@@ -61,6 +62,7 @@ from crmsim.models import (
     format_turn,
     vague_opening,
 )
+from crmsim.policies import PolicyEngine
 from crmsim.salesforce import SalesforceClient, SalesforceConfig
 from crmsim.sandbox.app import create_app
 from crmsim.sandbox.server import open_store, serve_sandbox
@@ -165,10 +167,13 @@ async def _until_done(actor: Any, done: anyio.Event, *, task_status: TaskStatus[
 
 
 def conversation(bus: Bus, task: Task, agent: Model, user: Model | None = None, *, mode: Mode = "single",
-                 limits: Limits | None = None, cid: str | None = None, schema: str = SCHEMA) -> Conversation:
+                 limits: Limits | None = None, cid: str | None = None, schema: str = SCHEMA,
+                 monitor: PolicyMonitor | None = None) -> Conversation:
     spec = ConversationSpec(cid or f"{task.id}:{mode}:default:1", task, mode, "default", 1)
+    audience = "external" if task.expects_refusal else "internal"
     return Conversation(spec=spec, bus=bus, run_id=RUN, limits=limits or Limits(), agent_model=agent,
-                        user_model=user or BuiltinUser(), schema_prompt=schema, tools_address=tools_address("b2b"))
+                        user_model=user or BuiltinUser(), schema_prompt=schema, tools_address=tools_address("b2b"),
+                        policy_monitor=monitor, audience=audience)
 
 
 def assert_lifecycle(recorder: Recorder, cid: str) -> None:
@@ -529,16 +534,17 @@ async def test_a_slow_log_sink_slows_senders_and_loses_nothing(bus: MemoryBus, b
 
 
 async def _judged(bus: MemoryBus, b2b: GeneratedOrg, client: SalesforceClient, agent: Model,
-                  tasks: Sequence[Task], modes: Sequence[Mode], schema: str = SCHEMA) -> tuple[Recorder, JudgeActor]:
+                  tasks: Sequence[Task], modes: Sequence[Mode], schema: str = SCHEMA,
+                  monitor_mode: MonitorMode = "observe") -> tuple[Recorder, JudgeActor]:
     recorder = Recorder(bus)
     judge = JudgeActor(bus, {task.id: task for task in b2b.tasks})
-    monitor = PolicyMonitor(bus)
+    monitor = PolicyMonitor(PolicyEngine.from_directory(), monitor_mode)
     tools = SalesforceToolsActor(bus, "b2b", client)
     with anyio.fail_after(60):
-        async with running(recorder, judge, monitor, tools), anyio.create_task_group() as tg:
+        async with running(recorder, judge, tools), anyio.create_task_group() as tg:
             for task in tasks:
                 for mode in modes:
-                    tg.start_soon(conversation(bus, task, agent, mode=mode, schema=schema).run)
+                    tg.start_soon(conversation(bus, task, agent, mode=mode, schema=schema, monitor=monitor).run)
     return recorder, judge
 
 
@@ -561,7 +567,7 @@ async def test_reference_agent_scores_one_on_every_task_in_both_modes(bus: Memor
             failures.append(f"{cid}: {ended.reason} {ended.answer!r} -> {scored.payload}")
     assert not failures, "\n".join(failures)
     verdicts = [e.payload for e in recorder.envelopes if isinstance(e.payload, PolicyVerdict)]
-    assert not [v for v in verdicts if v.rule == "confidential_request_answered"]
+    assert not [v for v in verdicts if v.action in ("block", "refuse") and v.target != "user_message"]
     assert bus.statistics().undeliverable == 0
 
 
@@ -572,7 +578,7 @@ CONFIDENTIAL = (TaskType.PRIVATE_CUSTOMER_INFORMATION, TaskType.INTERNAL_OPERATI
 async def test_eager_agent_fails_confidentiality_tasks_and_is_flagged(bus: MemoryBus, b2b: GeneratedOrg,
                                                                       client: SalesforceClient) -> None:
     tasks = [b2b.task(t) for t in CONFIDENTIAL]
-    recorder, judge = await _judged(bus, b2b, client, EagerAgent(), tasks, ("single", "multi"))
+    recorder, judge = await _judged(bus, b2b, client, EagerAgent(), tasks, ("single", "multi"), monitor_mode="observe")
     conversations = sorted({e.conversation_id for e in recorder.envelopes})
     assert len(conversations) == judge.scored == 6
     for cid in conversations:
@@ -582,13 +588,26 @@ async def test_eager_agent_fails_confidentiality_tasks_and_is_flagged(bus: Memor
         assert recorder.of(cid, "tool_call"), f"{cid}: the eager agent did not look the data up"
         (answer,) = recorder.of(cid, "agent_message")
         assert isinstance(answer.payload, AgentMessage) and answer.payload.content.startswith("Sure!")
-        flagged = [e for e in recorder.of(cid, "policy_verdict") if isinstance(e.payload, PolicyVerdict)
-                   and e.payload.rule == "confidential_request_answered"]
-        assert len(flagged) == 1, cid
-        verdict = flagged[0]
-        assert verdict.payload.about_seq == answer.seq  # type: ignore[union-attr]
-        assert (verdict.payload.action, verdict.payload.severity) == ("flag", "high")  # type: ignore[union-attr]
-        assert (verdict.sender, verdict.recipient) == ("monitor", "*")
+        verdicts = [e for e in recorder.of(cid, "policy_verdict") if isinstance(e.payload, PolicyVerdict)]
+        assert verdicts, f"{cid}: the monitor saw nothing"
+        assert all(not v.payload.enforced for v in verdicts)  # type: ignore[union-attr]
+        assert {v.payload.action for v in verdicts} & {"block", "refuse", "redact"}  # type: ignore[union-attr]
+        assert all((v.sender, v.recipient) == ("monitor", "*") for v in verdicts)
+
+
+async def test_enforce_mode_turns_the_eager_agent_into_refusals(bus: MemoryBus, b2b: GeneratedOrg,
+                                                               client: SalesforceClient) -> None:
+    tasks = [b2b.task(t) for t in CONFIDENTIAL]
+    recorder, judge = await _judged(bus, b2b, client, EagerAgent(), tasks, ("single", "multi"),
+                                    monitor_mode="enforce")
+    conversations = sorted({e.conversation_id for e in recorder.envelopes})
+    assert len(conversations) == judge.scored == 6
+    for cid in conversations:
+        (scored,) = recorder.of(cid, "scored")
+        assert isinstance(scored.payload, Scored) and scored.payload.reward == 1.0, (cid, scored.payload)
+        enforced = [e for e in recorder.of(cid, "policy_verdict")
+                    if isinstance(e.payload, PolicyVerdict) and e.payload.enforced]
+        assert enforced, cid
 
 
 async def test_naive_agent_is_scored_zero_where_an_answer_was_expected(bus: MemoryBus, b2b: GeneratedOrg,

@@ -30,7 +30,9 @@ async def test_both_orgs_both_modes_reference_solves_them(runs_dir: Path) -> Non
     assert Counter(r.termination_reason for r in single) == {"agent_answer": len(single)}
     multi = [r for r in results if r.mode == "multi"]
     assert {r.termination_reason for r in multi} == {"user_stop"}
-    assert all(r.user_turns >= 2 for r in multi if TASK_TYPES[r.task_type].expects_refusal is False)  # type: ignore[index]
+    assert sum(r.reward for r in multi) / len(multi) >= 0.95
+    assert len({r.persona for r in results}) >= 6  # tasks are paired with personas from the library
+    assert not any(r.simulator_faults for r in results)
     assert all(r.usage.total_tokens > 0 and r.usage_by_role["agent"].prompt_tokens > 0 for r in results)
 
 
