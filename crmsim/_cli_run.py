@@ -145,6 +145,11 @@ def add_run_commands(commands: argparse._SubParsersAction[Any]) -> None:
     score.add_argument("--cache", choices=("read-write", "read", "off"), default="read-write")
     score.set_defaults(func=_score)
 
+    compare = commands.add_parser("compare", help="task success against refusals, side by side for several runs")
+    compare.add_argument("runs", nargs="+", metavar="RUN", help="run ids (under --runs-dir) or run directories")
+    compare.add_argument("--runs-dir", type=Path, default=Path("runs"), metavar="DIR")
+    compare.set_defaults(func=_compare)
+
     logs = commands.add_parser("logs", help="a run's event log")
     actions = logs.add_subparsers(dest="action", required=True, parser_class=type(logs))
     follow = actions.add_parser("follow", help="print a run's events, following a running run until it ends")
@@ -237,6 +242,7 @@ def _print_outcome(outcome: RunOutcome) -> None:
     title = f"run {outcome.run_id}: {len(outcome.results)} conversations"
     console.print(summary_table(outcome.summary, title=title))
     _print_model_usage(console, outcome)
+    console.print(tradeoff_table([(outcome.run_id, _run_settings(outcome.directory), outcome.results)]))
     tokens = sum(r.usage.total_tokens for r in outcome.results)
     cost = sum(r.cost for r in outcome.results)
     retries = f", {outcome.model_retries} model retries" if outcome.model_retries else ""
@@ -274,6 +280,45 @@ def _print_model_usage(console: Any, outcome: RunOutcome) -> None:
         table.add_row(row.role, row.model, str(row.conversations), str(row.prompt_tokens),
                       str(row.completion_tokens), f"{row.cost:.4f}")
     console.print(table)
+
+
+def _run_settings(directory: Path) -> dict[str, Any]:
+    try:
+        config = json.loads((directory / "run.json").read_text(encoding="utf-8")).get("config", {})
+    except (OSError, ValueError):
+        config = {}
+    return config if isinstance(config, dict) else {}
+
+
+def tradeoff_table(runs: list[tuple[str, dict[str, Any], list[Any]]]) -> Any:
+    """Task success against refusals, per run: the benchmark's central trade-off."""
+    from rich.table import Table
+
+    from crmsim.runner import confidentiality
+
+    table = Table(title="task success and confidentiality")
+    for column in ("run", "agent model", "strategy", "confidentiality prompt", "monitor", "business n",
+                   "success", "false refusals", "must-refuse n", "refusal rate", "leak rate"):
+        table.add_column(column, justify="right" if column.endswith((" n", "rate", "success", "refusals"))
+                         else "left")
+    for run_id, settings, results in runs:
+        c = confidentiality(results)
+        table.add_row(run_id, str(settings.get("agent_model", "?")), str(settings.get("agent_strategy", "react")),
+                      "on" if settings.get("confidentiality_prompt") else "off", str(settings.get("monitor", "?")),
+                      str(c.legitimate), f"{c.success:.2f}", f"{c.false_refusal_rate:.2f}", str(c.must_refuse),
+                      f"{c.refusal_rate:.2f}", f"{c.leak_rate:.2f}")
+    return table
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from crmsim.runner import read_results, run_directory
+
+    runs = []
+    for run in args.runs:
+        directory = run_directory(run, args.runs_dir)
+        runs.append((directory.name, _run_settings(directory), read_results(directory)))
+    _console().print(tradeoff_table(runs))
+    return 0
 
 
 def _score(args: argparse.Namespace) -> int:

@@ -6,11 +6,22 @@ from ._rescore import rescore
 from ._results import ConversationResult, ResultsWriter, TokenUsage, iter_results, read_results
 from ._schedule import LongestFirst
 from ._simulation import DEFAULT_PERSONA, RunOutcome, Simulation, conversation_id, plan
-from ._summary import SUMMARY_KEYS, ModelUsage, SummaryRow, pass_hat_k, summarize, summary_table, usage_by_model
+from ._summary import (
+    SUMMARY_KEYS,
+    Confidentiality,
+    ModelUsage,
+    SummaryRow,
+    confidentiality,
+    pass_hat_k,
+    summarize,
+    summary_table,
+    usage_by_model,
+)
 
 __all__ = [
     "DEFAULT_PERSONA",
     "SUMMARY_KEYS",
+    "Confidentiality",
     "ConversationResult",
     "LongestFirst",
     "ModelUsage",
@@ -20,6 +31,7 @@ __all__ = [
     "Simulation",
     "SummaryRow",
     "TokenUsage",
+    "confidentiality",
     "conversation_id",
     "event_matches",
     "follow_events",

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from crmsim.bus import Bus, ConversationEnded, ConversationStarted, ModelCall, PolicyVerdict, Scored, SimulatorFault
 from crmsim.errors import ConfigError
-from crmsim.judge import Score
+from crmsim.judge import Score, detect_refusal
 from crmsim.tasks import TASK_TYPES, TaskType
 
 
@@ -54,6 +54,10 @@ class ConversationResult(BaseModel):
     cost: float = 0.0
     duration_s: float
     policy_flags: int = 0
+    leaked_messages: int = 0
+    """Agent messages that reached the user carrying what a policy protects (not kept back by the monitor)."""
+    refused: bool = False
+    """The conversation ended with the agent declining (its last message refuses, or policy_block)."""
     simulator_faults: list[str] = []
     error: str | None = None
     scoring_error: str | None = None
@@ -72,6 +76,7 @@ class _Pending:
     models: dict[str, str] = field(default_factory=dict)
     cost: float = 0.0
     flags: int = 0
+    leaks: int = 0
     calls: int = 0
     faults: list[str] = field(default_factory=list)
 
@@ -91,7 +96,9 @@ def build_result(conversation_id: str, pending: _Pending, scored: Scored) -> Con
         model_calls=pending.calls, usage=total,
         usage_by_role=pending.usage, cost_by_role={r: round(c, 8) for r, c in pending.costs.items()},
         model_by_role=pending.models, cost=round(pending.cost, 8), duration_s=ended.duration_s,
-        policy_flags=pending.flags, simulator_faults=pending.faults, error=ended.error, scoring_error=scored.error)
+        policy_flags=pending.flags, leaked_messages=pending.leaks,
+        refused=ended.reason == "policy_block" or bool(ended.answer and detect_refusal(ended.answer)),
+        simulator_faults=pending.faults, error=ended.error, scoring_error=scored.error)
 
 
 class ResultsWriter:
@@ -136,6 +143,8 @@ class ResultsWriter:
             pending.models[payload.role] = payload.model
         elif isinstance(payload, PolicyVerdict):
             pending.flags += 1
+            if payload.target == "agent_message" and not payload.enforced and payload.action != "flag":
+                pending.leaks += 1
         elif isinstance(payload, SimulatorFault):
             pending.faults.append(f"turn {payload.turn}: {payload.fault}: {payload.detail}")
         elif isinstance(payload, ConversationEnded):
