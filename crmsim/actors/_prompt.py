@@ -3,6 +3,7 @@ simulated user's (its part in the conversation)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any, Literal
 
 import anyio
@@ -117,11 +118,12 @@ _STYLE_RULES = {
 
 
 def user_messages(task: Task, mode: Mode, *, persona_prompt: str | None = None,
-                  disclosure: DisclosureRules | None = None) -> list[ChatMessage]:
+                  disclosure: DisclosureRules | None = None, released: Collection[str] = ()) -> list[ChatMessage]:
     """The simulated user's system prompt: who it is (the persona's prompt), its request, the
-    details it may give and the persona's disclosure rules (multi-turn)."""
+    details it may still give (those not ``released`` yet) and the persona's disclosure rules."""
     rules = disclosure or DisclosureRules()
-    facts = "\n".join(f"- {fact.name}: {fact.utterance}" for fact in task.held_facts) or "- (none)"
+    left = [fact for fact in task.held_facts if fact.name not in released]
+    facts = "\n".join(f"- {fact.name}: {fact.utterance}" for fact in left) or "- (none left: you have given them all)"
     rule = _MODE_RULES[mode].format(facts=facts)
     if mode == "multi":
         rule += "\n" + _STYLE_RULES[rules.style].format(n=rules.facts_per_turn)

@@ -33,6 +33,9 @@ async def run_user(conversation: Conversation, inbox: ObjectReceiveStream[Envelo
     released: set[str] = set()
 
     async def say() -> str | None:
+        if released and spec.mode == "multi":  # the LLM user sees only the details it has not given
+            messages[0] = user_messages(spec.task, spec.mode, persona_prompt=conversation.persona_prompt,
+                                        disclosure=conversation.disclosure, released=released)[0]
         request = CompletionRequest(messages=tuple(messages), role="user", task=spec.task, mode=spec.mode,
                                     conversation_id=conversation.id, extra=extra)
         try:
