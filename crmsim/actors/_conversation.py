@@ -131,6 +131,13 @@ class Conversation:
                                              retries=completion.retries, cached=completion.cached))
         return completion
 
+    async def _ask_monitor(self, prompt: str) -> str:
+        monitor = self.policy_monitor
+        assert monitor is not None and monitor.llm is not None
+        request = CompletionRequest(messages=({"role": "user", "content": prompt},), role="judge",
+                                    task=self.spec.task, conversation_id=self.id, extra={"judge": "policy"})
+        return (await self.complete("judge", monitor.llm, request)).text
+
     async def _send_verdict(self, verdict: PolicyVerdict) -> None:
         await self.send("monitor", "*", verdict)
 
@@ -148,7 +155,7 @@ class Conversation:
         spec = self.spec
         started = time.perf_counter()
         if self.policy_monitor is not None:
-            self.guard = self.policy_monitor.session(spec.task, self.audience, self._send_verdict)
+            self.guard = self.policy_monitor.session(spec.task, self.audience, self._send_verdict, self._ask_monitor)
         agent_inbox = self.bus.open_inbox(self.address("agent"), max_buffer=2)
         user_inbox = self.bus.open_inbox(self.address("user"), max_buffer=2)
         try:

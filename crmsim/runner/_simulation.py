@@ -41,6 +41,7 @@ from crmsim.actors import (
 from crmsim.bus import BusStats, MemoryBus
 from crmsim.errors import ConfigError
 from crmsim.models import (
+    BUILTIN_NAMES,
     DisclosureRules,
     EndpointLimits,
     Model,
@@ -245,6 +246,9 @@ class Simulation:
                                                 temperature=config.temperature if role != "judge" else 0.0)
                             for role in ROLES for name, url, key in [self._role(role)]}
             self._factory_used = factory
+            judge_name = self._role("judge")[0]
+            if self.policy_monitor is not None and judge_name not in BUILTIN_NAMES:
+                self.policy_monitor.llm = self._models["judge"]  # answers the policies' llm rules
             self._write_run_json(started_at=datetime.now(UTC), planned=len(specs) + len(done), tasks=len(tasks))
             bus = MemoryBus(self.run_id)
             gc.collect()
