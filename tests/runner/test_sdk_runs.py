@@ -94,9 +94,13 @@ def _assert_nothing_lost(faulted: RunOutcome, clean: RunOutcome, stats: dict[str
     results = faulted.results
     assert len(results) == faulted.planned == clean.planned
     assert len({r.conversation_id for r in results}) == len(results)
+    clean_reasons = {r.conversation_id: r.termination_reason for r in clean.results}
+    # An impatient persona may give up (max_user_turns) in the clean run too; faults must change nothing.
     bad = [(r.conversation_id, r.termination_reason, r.error, r.scoring_error) for r in results
-           if r.termination_reason not in ENDED_WELL or r.error or r.scoring_error]
+           if (r.termination_reason not in ENDED_WELL and r.termination_reason != clean_reasons[r.conversation_id])
+           or r.error or r.scoring_error]
     assert bad == []
+    assert {r.conversation_id: r.termination_reason for r in results} == clean_reasons
     assert _rewards(results) == _rewards(clean.results)
     assert faulted.model_retries > 0 and clean.model_retries == 0
     assert faulted.model_retries >= stats["faults_total"] - stats["faults"]["bad_tool_args"]
