@@ -1,7 +1,7 @@
 """Which conversation starts next: the one expected to take longest.
 
 With C slots, a long conversation started near the end keeps the run going alone while the other
-slots sit idle. The scheduler groups waiting conversations by (task type, mode), learns each
+slots sit idle. The scheduler groups waiting conversations by (task type, mode, persona), learns each
 group's length (model calls) from the conversations that finished, and always starts from the
 group with the longest expected length: longest-processing-time-first scheduling with the
 processing times learned during the run. Each group's first conversation starts before any
@@ -23,11 +23,12 @@ from crmsim.paths import cache_dir
 
 from ._results import ConversationResult
 
-Group = tuple[str, str]
+Group = tuple[str, str, str]
+"""(task type, mode, persona): a persona's disclosure style changes how long a conversation runs."""
 
 
-def _group(task_type: str, mode: str) -> Group:
-    return (task_type, mode)
+def _group(task_type: str, mode: str, persona: str) -> Group:
+    return (task_type, mode, persona)
 
 
 def prior_turns(spec: ConversationSpec) -> float:
@@ -41,7 +42,7 @@ class LongestFirst:
         self._waiting: dict[Group, deque[ConversationSpec]] = {}
         self._prior: dict[Group, float] = {}
         for spec in specs:
-            group = _group(spec.task.task_type.value, spec.mode)
+            group = _group(spec.task.task_type.value, spec.mode, spec.persona)
             self._waiting.setdefault(group, deque()).append(spec)
             self._prior[group] = max(self._prior.get(group, 0.0), prior_turns(spec))
         self._hints = dict(hints or {})
@@ -76,7 +77,7 @@ class LongestFirst:
         """Learn from a finished conversation (how many model calls it took)."""
         if result.termination_reason == "cancelled":
             return
-        group = _group(result.task_type, result.mode)
+        group = _group(result.task_type, result.mode, result.persona)
         total, n = self._seen.get(group, (0.0, 0))
         self._seen[group] = (total + (result.model_calls or result.steps + result.user_turns), n + 1)
 
@@ -93,7 +94,7 @@ def load_hints(agent_model: str) -> dict[Group, float]:
     """Expected lengths learned by earlier runs of ``agent_model`` (empty when none or unreadable)."""
     try:
         raw = json.loads(_hints_file(agent_model).read_text(encoding="utf-8"))
-        return {(str(t), str(m)): float(v) for t, m, v in raw["lengths"]}
+        return {(str(t), str(m), str(p)): float(v) for t, m, p, v in raw["lengths"]}
     except (OSError, ValueError, KeyError, TypeError):
         return {}
 
@@ -103,7 +104,7 @@ def save_hints(agent_model: str, hints: Mapping[Group, float]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_suffix(".json.partial")
-        lengths = [[t, m, round(v, 3)] for (t, m), v in sorted(hints.items())]
+        lengths = [[t, m, p, round(v, 3)] for (t, m, p), v in sorted(hints.items())]
         partial.write_text(json.dumps({"agent_model": agent_model, "lengths": lengths}) + "\n", encoding="utf-8")
         partial.replace(path)
     except OSError:

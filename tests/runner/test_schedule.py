@@ -47,20 +47,21 @@ def test_unfinished_kinds_count_as_long_and_priors_order_the_first_wave() -> Non
                           _spec(_task("handle_time", 1))])
     started = [queue.next(), queue.next()]
     queue.observe(_finished(next(s for s in started if s and s.task.task_type.value == "knowledge_qa"), steps=30))
-    assert queue.expected(("knowledge_qa", "single")) == 30
-    assert queue.expected(("handle_time", "single")) > 30  # nothing finished yet: counts as long
+    assert queue.expected(("knowledge_qa", "single", "default")) == 30
+    assert queue.expected(("handle_time", "single", "default")) > 30  # nothing finished yet: counts as long
     queue.observe(_finished(known, steps=99, reason="cancelled"))  # a cancelled one teaches nothing
-    assert queue.expected(("knowledge_qa", "single")) == 30
+    assert queue.expected(("knowledge_qa", "single", "default")) == 30
 
 
 def test_hints_order_the_first_wave_and_are_kept_for_the_next_run() -> None:
     from crmsim.runner._schedule import load_hints, save_hints
 
     short, long = _spec(_task("knowledge_qa", 0)), _spec(_task("handle_time", 0))
-    queue = LongestFirst([short, long], hints={("knowledge_qa", "single"): 12.0, ("handle_time", "single"): 3.0})
+    hints = {("knowledge_qa", "single", "default"): 12.0, ("handle_time", "single", "default"): 3.0}
+    queue = LongestFirst([short, long], hints=hints)
     assert queue.next() is short
     queue.observe(_finished(short, steps=4))
-    assert queue.learned() == {("knowledge_qa", "single"): 4.0, ("handle_time", "single"): 3.0}
+    assert queue.learned() == {("knowledge_qa", "single", "default"): 4.0, ("handle_time", "single", "default"): 3.0}
     save_hints("some/model", queue.learned())
     assert load_hints("some/model") == queue.learned()
     assert load_hints("never-ran") == {}
