@@ -108,6 +108,11 @@ def usage_by_model(results: Sequence[ConversationResult]) -> list[ModelUsage]:
             for (role, model), (n, p, c, cost) in sorted(totals.items())]
 
 
+_SHORT_SKILLS = {"Database Querying & Numerical Computation": "Database querying",
+                 "Information Retrieval & Textual Reasoning": "Retrieval & reasoning",
+                 "Policy Compliance": "Policy compliance", "Workflow Execution": "Workflow execution"}
+
+
 def summary_table(rows: Sequence[SummaryRow], *, keys: Sequence[str] = SUMMARY_KEYS, title: str = "") -> Table:
     k_max = max((len(row.pass_k) for row in rows), default=1)
     table = Table(title=title or None, show_lines=False)
@@ -119,7 +124,8 @@ def summary_table(rows: Sequence[SummaryRow], *, keys: Sequence[str] = SUMMARY_K
         table.add_column(f"pass^{k}", justify="right")
     table.add_column("ended by")
     for row in rows:
-        cells = list(row.key) + [""] * (len(keys) - len(row.key))
+        cells = [_SHORT_SKILLS.get(cell, cell) if key == "skill" else cell
+                 for key, cell in zip(keys, list(row.key) + [""] * (len(keys) - len(row.key)), strict=True)]
         passes = [f"{p:.2f}" if p is not None else "-" for p in row.pass_k]
         reasons = ", ".join(f"{reason} {n}" for reason, n in sorted(row.reasons.items(), key=lambda i: -i[1]))
         style = "bold" if row.key == ("all",) else None
