@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 
 STOP_WORDS = frozenset(
     "a an the and or of to in on for with by at from is are was were be been it its this that these those what "
@@ -27,8 +28,14 @@ def _stem(word: str) -> str:
     return word
 
 
-def words(text: str) -> set[str]:
-    return {_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP_WORDS}
+def words(text: str) -> frozenset[str]:
+    """The stemmed content words of ``text`` (cached: solvers score the same sentences many times)."""
+    return _words(text)
+
+
+@lru_cache(maxsize=65_536)
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOP_WORDS)
 
 
 def sentences(text: str) -> list[str]:

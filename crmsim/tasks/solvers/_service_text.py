@@ -61,7 +61,7 @@ async def knowledge_qa(task: Task, box: Toolbox) -> str:
     asked = words(question)
     df = Counter(w for a in articles for w in words(f"{a.get('Title', '')} {a.get('FAQ_Answer__c') or ''}"))
 
-    def weight(found_words: set[str]) -> float:
+    def weight(found_words: frozenset[str]) -> float:
         return sum(math.log((1 + len(articles)) / df[w]) + 0.1 for w in found_words if df[w])
 
     asked_pairs = _pairs(question)
