@@ -163,7 +163,7 @@ def _read_document(path: Path) -> tuple[Persona | None, list[PersonaFileError], 
         return None, [exc], None
     problems = [PersonaFileError(f"duplicate key {key[-1]!r} (first on line {first})", path=name, line=line,
                                  field=_field(key))
-                for key, line, first in document.duplicates]
+                for key, line, first in document.repeated]
     data = document.data
     if not isinstance(data, dict):
         got = "an empty file" if data is None else _describe(data)
