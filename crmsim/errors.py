@@ -88,12 +88,8 @@ class TaskFileError(CrmsimError):
         super().__init__(": ".join(parts))
 
 
-class PersonaFileError(CrmsimError):
-    """A persona file (YAML) is invalid, or a set of them is inconsistent.
-
-    The message is one line, ``file:line: field: message`` (parts that do not apply are left out),
-    e.g. ``personas/sales-rep.yaml:4: org: 'b2x' is not allowed; use one of: b2b, b2c, any``.
-    """
+class _AuthoredFileError(CrmsimError):
+    """A YAML file a user wrote is invalid: ``file:line: field: message``, parts that do not apply left out."""
 
     def __init__(
         self, message: str, *, path: str | None = None, line: int | None = None, field: str | None = None
@@ -108,7 +104,16 @@ class PersonaFileError(CrmsimError):
         super().__init__(": ".join(part for part in (where, field, message) if part))
 
 
-class PolicyFileError(CrmsimError):
+class PersonaFileError(_AuthoredFileError):
+    """A persona file (YAML) is invalid, or a set of them is inconsistent.
+
+    The message is one line, ``file:line: field: message`` (parts that do not apply are left out),
+    e.g. ``personas/sales-rep.yaml:4: org: 'b2x' is not allowed; use one of: b2b, b2c, any``.
+    """
+
+
+
+class PolicyFileError(_AuthoredFileError):
     """A policy file (YAML) is invalid, or a set of them is inconsistent (repeated policy ids).
 
     The message is one line, ``file:line: field: message`` (parts that do not apply are left out),
@@ -116,17 +121,6 @@ class PolicyFileError(CrmsimError):
     block, refuse``.
     """
 
-    def __init__(
-        self, message: str, *, path: str | None = None, line: int | None = None, field: str | None = None
-    ) -> None:
-        self.message = message
-        self.path = path
-        self.line = line
-        self.field = field
-        where = path or ""
-        if line is not None:
-            where = f"{where}:{line}"
-        super().__init__(": ".join(part for part in (where, field, message) if part))
 
 
 class ModelError(CrmsimError):
