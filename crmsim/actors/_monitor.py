@@ -10,7 +10,6 @@ the user sees it; a ``block`` on a message ends the conversation with ``policy_b
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -38,19 +37,9 @@ POLICY_REFUSAL = ("I'm sorry, but I can't share that: it is confidential under o
                   "I'm happy to help with your own account, orders and cases.")
 
 
-_CONTACT_LINE = re.compile(r"contact\s+id", re.I)
-_RECORD_ID = re.compile(r"\b[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?\b")
-
-
 def own_ids(task: Task) -> tuple[str, ...]:
-    """The record Ids of the person the agent serves, from the task's context: the engine's own
-    reading, plus any Id on a context line that names the customer's Contact Id (e.g.
-    ``- Contact Id interacting: 003...``)."""
-    found = list(own_ids_in(task.context.required))
-    for line in task.context.required.splitlines():
-        if _CONTACT_LINE.search(line):
-            found += [i for i in _RECORD_ID.findall(line) if any(c.isdigit() for c in i)]
-    return tuple(dict.fromkeys(found))
+    """The record Ids of the person the agent serves, as the task's context names them."""
+    return own_ids_in(task.context.required)
 
 
 def is_permission_error(observation: str) -> bool:
